@@ -1,0 +1,596 @@
+// The Alloy formatter (`alloy fmt`), producing byte-identical output to
+// Alloy's printer.
+//
+// How it works (the same pipeline as Alloy's):
+//  1. a walker traverses the AST and sends tokens and whitespace "codes" to
+//     the printer (blank, vtab = alignment cell, newline, formfeed = newline
+//     ending an alignment run, indent / unindent);
+//  2. the printer buffers whitespace until the next token, re-inserts the
+//     file's comments where their source position says they belong, and
+//     writes text, tracking an estimate of the current source position;
+//  3. the text goes through elastic tabstops (tabwriter.ts) to align `=`
+//     signs and trailing comments, then through the trimmer, which drops
+//     trailing blanks.
+
+import type { AttributeStmt, BlockStmt, Body, Comment, CommentGroup, Expr, Ident, LiteralExpr, Node, Stmt } from "./ast.ts";
+import { endPos, isExpr, isStmt, startPos, utf8Length } from "./ast.ts";
+import { parseFile } from "./parser.ts";
+import { quote } from "./quote.ts";
+import { ESCAPE, tabwrite } from "./tabwriter.ts";
+import { trimOutput } from "./trimmer.ts";
+import { NoPos, type Pos, Token, tokenString } from "./token.ts";
+
+export interface PrinterConfig {
+  /** Indentation (in tabs) applied to all emitted code. Default 0. */
+  indent?: number;
+  /** Print literals flagged as secret as "(secret)". Default false. */
+  redactSecrets?: boolean;
+}
+
+/**
+ * Pretty-prints a File, Body, statement or expression. The result has no
+ * trailing newline (like Alloy's printer.Fprint).
+ */
+export function printNode(node: Node, cfg: PrinterConfig = {}): string {
+  const p = new Printer(cfg);
+  const w = new Walker(p);
+  if (Array.isArray(node)) {
+    if (node.length > 0 && (node[0] as Node as Comment).type === "Comment") {
+      throw new TypeError("printer: unsupported node type CommentGroup");
+    }
+    w.walkStmts(node as Body);
+  } else if (node.type === "File") {
+    p.setComments(node.comments);
+    w.walkStmts(node.body);
+  } else if (isStmt(node)) {
+    w.walkStmt(node);
+  } else if (isExpr(node)) {
+    w.walkExpr(node);
+  } else {
+    throw new TypeError(`printer: unsupported node type ${node.type}`);
+  }
+  return p.finish();
+}
+
+/** Formats Alloy source like `alloy fmt`: the printed file plus a final newline. Throws Diagnostics on parse errors. */
+export function format(source: string | Uint8Array, filename = ""): string {
+  return printNode(parseFile(filename, source)) + "\n";
+}
+
+// Whitespace codes buffered by the printer.
+const WS_IGNORE = 0;
+const WS_BLANK = 0x20; // ' '
+const WS_VTAB = 0x0b; // '\v'
+const WS_NEWLINE = 0x0a; // '\n'
+const WS_FORMFEED = 0x0c; // '\f'
+const WS_INDENT = 0x3e; // '>'
+const WS_UNINDENT = 0x3c; // '<'
+type Whitespace =
+  | typeof WS_IGNORE
+  | typeof WS_BLANK
+  | typeof WS_VTAB
+  | typeof WS_NEWLINE
+  | typeof WS_FORMFEED
+  | typeof WS_INDENT
+  | typeof WS_UNINDENT;
+
+// Alloy's whitespace buffer has room for 16 entries and is force-flushed
+// when full; keep the same bound so output matches in corner cases.
+const WS_CAPACITY = 16;
+const MAX_NEWLINES = 2;
+
+/** A mutable position: byte offset, line and column (1-based). */
+interface MutPosition {
+  offset: number;
+  line: number;
+  column: number;
+}
+
+function newlineLimit(n: number): number {
+  return n > MAX_NEWLINES ? MAX_NEWLINES : n;
+}
+
+// Tokens that would merge with the previous token when re-scanned unless a
+// space separates them ("1." would become a float, "/*" a comment).
+function mayCombine(prev: Token, next: string): boolean {
+  if (prev === Token.NUMBER) return next.charCodeAt(0) === 0x2e;
+  if (prev === Token.DIV) return next.charCodeAt(0) === 0x2a;
+  return false;
+}
+
+class Printer {
+  private readonly indentBase: number;
+  private readonly redactSecrets: boolean;
+
+  private readonly output: string[] = [];
+  private outputEmpty = true;
+  private indent = 0;
+  // Last token written; LITERAL after whitespace.
+  private lastTok: Token = Token.ILLEGAL;
+  private ws: Whitespace[] = [];
+
+  // Comments still to be placed.
+  private comments: CommentGroup[] = [];
+  private commentIdx = 0;
+  private curGroup: CommentGroup = [];
+  private commentPos: Pos = NoPos;
+
+  // Estimated position in the source (AST space), updated from explicit
+  // positions and by the length of written text.
+  private pos: MutPosition = { offset: 0, line: 1, column: 1 };
+  // Source position just after the last written text.
+  private last: MutPosition = { offset: 0, line: 0, column: 0 };
+  // Position in the output, used to indent lines.
+  private out: MutPosition = { offset: 0, line: 1, column: 1 };
+
+  constructor(cfg: PrinterConfig) {
+    this.indentBase = cfg.indent ?? 0;
+    this.redactSecrets = cfg.redactSecrets ?? false;
+  }
+
+  setComments(groups: CommentGroup[]): void {
+    this.comments = groups;
+    this.commentIdx = 0;
+    this.commentPos = NoPos;
+    this.nextComment();
+  }
+
+  private nextComment(): void {
+    while (this.commentIdx < this.comments.length) {
+      const g = this.comments[this.commentIdx++]!;
+      if (g.length > 0) {
+        this.curGroup = g;
+        this.commentPos = g[0]!.startPos;
+        return;
+      }
+    }
+    this.commentPos = NoPos;
+  }
+
+  private commentBefore(next: MutPosition): boolean {
+    return this.commentPos.valid && this.commentPos.offset <= next.offset;
+  }
+
+  // --- inputs from the walker ---
+
+  /** Buffers a whitespace code until the next token. */
+  space(w: Whitespace): void {
+    if (w === WS_IGNORE) return;
+    if (this.ws.length === WS_CAPACITY) this.writeWhitespace(WS_CAPACITY);
+    this.ws.push(w);
+    this.lastTok = Token.LITERAL;
+  }
+
+  /** Sets the source position of the next token, when known. */
+  at(pos: Pos): void {
+    if (!pos.valid) return;
+    const p = pos.position();
+    this.pos = { offset: p.offset, line: p.line, column: p.column };
+  }
+
+  ident(id: Ident): void {
+    this.lastTok = Token.IDENT;
+    this.text(id.name);
+  }
+
+  literal(lit: LiteralExpr): void {
+    this.lastTok = lit.kind;
+    this.text(this.redactSecrets && lit.secret ? '"(secret)"' : lit.value);
+  }
+
+  token(t: Token): void {
+    const s = tokenString(t);
+    if (mayCombine(this.lastTok, s)) this.ws = [WS_BLANK];
+    this.lastTok = t;
+    this.text(s);
+  }
+
+  private text(data: string): void {
+    const next = { ...this.pos };
+    this.flush(next, this.lastTok);
+    this.writeString(next, data, false);
+  }
+
+  /** Writes remaining comments and returns the formatted text. */
+  finish(): string {
+    const end = { offset: Number.MAX_SAFE_INTEGER, line: Number.MAX_SAFE_INTEGER, column: Number.MAX_SAFE_INTEGER };
+    this.flush(end, Token.EOF);
+    const aligned = tabwrite(this.output.join(""), {
+      minWidth: 0,
+      tabWidth: 8,
+      padding: 1,
+      padChar: " ",
+      discardEmptyColumns: true,
+      tabIndent: true,
+    });
+    return trimOutput(aligned);
+  }
+
+  // --- comments and whitespace ---
+
+  // Writes comments that come before `next`, then pending whitespace.
+  private flush(next: MutPosition, tok: Token): void {
+    if (this.commentBefore(next)) this.injectComments(next, tok);
+    else if (tok !== Token.EOF) this.writeWhitespace(this.ws.length);
+  }
+
+  private injectComments(next: MutPosition, tok: Token): void {
+    let lastComment: Comment | null = null;
+    while (this.commentBefore(next)) {
+      for (const c of this.curGroup) {
+        this.writeCommentPrefix(next, c);
+        this.writeString(c.startPos.position(), c.text, true);
+        lastComment = c;
+      }
+      this.nextComment();
+    }
+    this.writeCommentSuffix(next, tok, lastComment!);
+  }
+
+  // Whitespace before a comment.
+  private writeCommentPrefix(next: MutPosition, c: Comment): void {
+    if (this.outputEmpty) return; // nothing before the first comment
+
+    const cPos = c.startPos.position();
+    if (cPos.line === this.last.line) {
+      // Same line as the previous token: separate with a tab (aligning
+      // trailing comments), or a space if the next token follows on this
+      // line too (so this is an inline block comment).
+      this.writeByte(cPos.line === next.line ? " " : "\t", 1);
+      return;
+    }
+
+    // Different line: apply pending indentation changes, drop the first
+    // real whitespace entry, and write our own line breaks instead.
+    let count = 0;
+    for (let i = 0; i < this.ws.length; i++) {
+      const w = this.ws[i]!;
+      if (w === WS_INDENT || w === WS_UNINDENT) continue;
+      if (w === WS_BLANK || w === WS_VTAB || w === WS_NEWLINE || w === WS_FORMFEED) this.ws[i] = WS_IGNORE;
+      count = i;
+      break;
+    }
+    this.writeWhitespace(count);
+
+    const newlines = cPos.line > 0 && this.last.line > 0 ? cPos.line - this.last.line : 0;
+    if (newlines > 0) this.writeByte("\f", newlineLimit(newlines));
+  }
+
+  // Whitespace between the last comment and the next token.
+  private writeCommentSuffix(next: MutPosition, tok: Token, lastComment: Comment): void {
+    if (tok === Token.EOF) return; // no blank lines at the end of the file
+
+    // A block comment on the same line as the next token needs a space.
+    if (lastComment.text.charCodeAt(1) === 0x2a && next.line === endPos(lastComment).position().line) {
+      this.writeByte(" ", 1);
+    }
+
+    const newlines = next.line - this.last.line;
+    let droppedFF = false;
+    for (let i = 0; i < this.ws.length; i++) {
+      const w = this.ws[i]!;
+      if (w === WS_BLANK || w === WS_VTAB) this.ws[i] = WS_IGNORE;
+      else if (w === WS_NEWLINE || w === WS_FORMFEED) {
+        if (w === WS_FORMFEED) droppedFF = true;
+        this.ws[i] = WS_IGNORE;
+      }
+    }
+    this.writeWhitespace(this.ws.length);
+
+    if (newlines > 0) this.writeByte(droppedFF ? "\f" : "\n", newlineLimit(newlines));
+  }
+
+  // Writes the first n buffered whitespace entries.
+  private writeWhitespace(n: number): void {
+    for (let i = 0; i < n; i++) {
+      const w = this.ws[i]!;
+      switch (w) {
+        case WS_IGNORE:
+          break;
+        case WS_INDENT:
+          this.indent++;
+          break;
+        case WS_UNINDENT:
+          this.indent--;
+          if (this.indent < 0) throw new Error("printer: negative indentation");
+          break;
+        default:
+          this.writeByte(String.fromCharCode(w), 1);
+      }
+    }
+    this.ws = n >= this.ws.length ? [] : this.ws.slice(n);
+  }
+
+  // --- output ---
+
+  private emit(s: string): void {
+    this.output.push(s);
+    this.outputEmpty = false;
+  }
+
+  // Writes text; comments (`escaped`) are shielded from the tabwriter.
+  private writeString(pos: { line: number; offset: number; column: number }, s: string, escaped: boolean): void {
+    if (this.out.column === 1) this.writeIndent();
+    if (pos.line > 0) this.pos = { offset: pos.offset, line: pos.line, column: pos.column };
+
+    this.emit(escaped ? ESCAPE + s + ESCAPE : s);
+
+    // Advance the estimated positions by the text (byte based, as Alloy).
+    let newlines = 0;
+    let lastNewline = -1;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c === 0x0a || c === 0x0c) {
+        newlines++;
+        lastNewline = i;
+      }
+    }
+    const len = utf8Length(s);
+    this.pos.offset += len;
+    if (newlines > 0) {
+      const column = utf8Length(s.slice(lastNewline)); // bytes from the last newline to the end
+      this.pos.line += newlines;
+      this.out.line += newlines;
+      this.pos.column = column;
+      this.out.column = column;
+    } else {
+      this.pos.column += len;
+      this.out.column += len;
+    }
+    this.last = { ...this.pos };
+  }
+
+  private writeIndent(): void {
+    const depth = this.indentBase + this.indent;
+    if (depth > 0) this.emit("\t".repeat(depth));
+    this.pos.offset += depth;
+    this.pos.column += depth;
+    this.out.column += depth;
+  }
+
+  // Writes a whitespace character n times.
+  private writeByte(ch: string, n: number): void {
+    if (this.out.column === 1) this.writeIndent();
+    this.emit(n === 1 ? ch : ch.repeat(n));
+    this.pos.offset += n;
+    if (ch === "\n" || ch === "\f") {
+      this.pos.line += n;
+      this.out.line += n;
+      this.pos.column = 1;
+      this.out.column = 1;
+      return;
+    }
+    this.pos.column += n;
+    this.out.column += n;
+  }
+}
+
+// Number of source lines a node spans.
+function nodeLines(n: Node): number {
+  return endPos(n).position().line - startPos(n).position().line + 1;
+}
+
+function differentLines(a: Pos, b: Pos): boolean {
+  return a.position().line !== b.position().line;
+}
+
+class Walker {
+  private readonly p: Printer;
+
+  constructor(p: Printer) {
+    this.p = p;
+  }
+
+  walkStmts(stmts: Stmt[]): void {
+    const p = this.p;
+    for (let i = 0; i < stmts.length; i++) {
+      const s = stmts[i]!;
+      if (i > 0) {
+        if (s.type === "BlockStmt") {
+          // Blocks are always separated from the previous statement by a blank line.
+          p.space(WS_FORMFEED);
+        } else if (startPos(s).position().line - endPos(stmts[i - 1]!).position().line > 1) {
+          // Keep (one) blank line where the source has one.
+          p.space(WS_FORMFEED);
+        }
+      }
+      this.walkStmt(s);
+      // Multi-line statements end an alignment run.
+      p.space(nodeLines(s) > 1 ? WS_FORMFEED : WS_NEWLINE);
+    }
+  }
+
+  walkStmt(s: Stmt): void {
+    if (s.type === "AttributeStmt") this.walkAttributeStmt(s);
+    else this.walkBlockStmt(s);
+  }
+
+  private walkAttributeStmt(s: AttributeStmt): void {
+    const p = this.p;
+    p.at(s.name.namePos);
+    p.ident(s.name);
+    p.space(WS_VTAB);
+    p.token(Token.ASSIGN);
+    p.space(WS_BLANK);
+    this.walkExpr(s.value);
+  }
+
+  private walkBlockStmt(s: BlockStmt): void {
+    const p = this.p;
+    p.at(s.namePos);
+    p.ident({ type: "Ident", name: s.name.join("."), namePos: s.namePos });
+    if (s.label !== "") {
+      p.space(WS_BLANK);
+      p.at(s.labelPos);
+      p.literal({ type: "LiteralExpr", kind: Token.STRING, value: quote(s.label), valuePos: NoPos });
+    }
+    p.space(WS_BLANK);
+    p.at(s.lCurlyPos);
+    p.token(Token.LCURLY);
+    p.space(WS_INDENT);
+    if (s.body.length > 0) {
+      p.space(WS_FORMFEED); // start a new alignment run
+      this.walkStmts(s.body);
+    } else {
+      p.space(WS_BLANK); // empty blocks print as `name { }`
+    }
+    p.space(WS_UNINDENT);
+    p.at(s.rCurlyPos);
+    p.token(Token.RCURLY);
+  }
+
+  walkExpr(e: Expr): void {
+    const p = this.p;
+    switch (e.type) {
+      case "LiteralExpr":
+        p.at(e.valuePos);
+        p.literal(e);
+        break;
+      case "ArrayExpr":
+        this.walkArrayExpr(e);
+        break;
+      case "ObjectExpr":
+        this.walkObjectExpr(e);
+        break;
+      case "IdentifierExpr":
+        p.at(e.ident.namePos);
+        p.ident(e.ident);
+        break;
+      case "AccessExpr":
+        this.walkExpr(e.value);
+        p.token(Token.DOT);
+        p.ident(e.name);
+        break;
+      case "IndexExpr":
+        this.walkExpr(e.value);
+        p.at(e.lBrackPos);
+        p.token(Token.LBRACK);
+        this.walkExpr(e.index);
+        p.at(e.rBrackPos);
+        p.token(Token.RBRACK);
+        break;
+      case "CallExpr":
+        this.walkCallExpr(e);
+        break;
+      case "UnaryExpr":
+        p.at(e.kindPos);
+        p.token(e.kind);
+        this.walkExpr(e.value);
+        break;
+      case "BinaryExpr":
+        this.walkExpr(e.left);
+        p.space(WS_BLANK);
+        p.at(e.kindPos);
+        p.token(e.kind);
+        p.space(WS_BLANK);
+        this.walkExpr(e.right);
+        break;
+      case "ParenExpr":
+        p.token(Token.LPAREN);
+        this.walkExpr(e.inner);
+        p.token(Token.RPAREN);
+        break;
+    }
+  }
+
+  private walkArrayExpr(e: Extract<Expr, { type: "ArrayExpr" }>): void {
+    const p = this.p;
+    p.at(e.lBrackPos);
+    p.token(Token.LBRACK);
+    let prevPos = e.lBrackPos;
+    const n = e.elements.length;
+    for (let i = 0; i < n; i++) {
+      const el = e.elements[i]!;
+      let addedNewline = false;
+      if (differentLines(prevPos, startPos(el))) {
+        // Indent before the newline so comments written before it are
+        // indented like the element.
+        p.space(WS_INDENT);
+        p.space(WS_FORMFEED);
+        addedNewline = true;
+      } else if (i > 0) {
+        p.space(WS_BLANK);
+      }
+      prevPos = endPos(el);
+      this.walkExpr(el);
+      if (i + 1 < n) p.token(Token.COMMA);
+      if (addedNewline) p.space(WS_UNINDENT);
+    }
+    // A closing bracket on its own line gets a trailing comma before it.
+    if (n > 0 && differentLines(prevPos, e.rBrackPos)) {
+      p.token(Token.COMMA);
+      p.space(WS_INDENT); // so comments after the last element are indented
+      p.space(WS_FORMFEED);
+      p.space(WS_UNINDENT);
+    }
+    p.at(e.rBrackPos);
+    p.token(Token.RBRACK);
+  }
+
+  private walkObjectExpr(e: Extract<Expr, { type: "ObjectExpr" }>): void {
+    const p = this.p;
+    p.at(e.lCurlyPos);
+    p.token(Token.LCURLY);
+    p.space(WS_INDENT);
+    let prevPos = e.lCurlyPos;
+    const n = e.fields.length;
+    for (let i = 0; i < n; i++) {
+      const field = e.fields[i]!;
+      if (differentLines(prevPos, field.name.namePos)) {
+        // Align `=` with the previous field only if its value was one line.
+        p.space(i > 0 && nodeLines(e.fields[i - 1]!.value) === 1 ? WS_NEWLINE : WS_FORMFEED);
+      } else if (i > 0) {
+        p.space(WS_BLANK);
+      }
+      prevPos = endPos(field.name);
+      p.at(field.name.namePos);
+      if (field.quoted) {
+        p.literal({ type: "LiteralExpr", kind: Token.STRING, valuePos: field.name.namePos, value: quote(field.name.name) });
+      } else {
+        p.ident(field.name);
+      }
+      p.space(WS_VTAB);
+      p.token(Token.ASSIGN);
+      p.space(WS_BLANK);
+      this.walkExpr(field.value);
+      if (i + 1 < n) p.token(Token.COMMA);
+    }
+    if (n > 0 && differentLines(prevPos, e.rCurlyPos)) {
+      p.token(Token.COMMA);
+      p.space(WS_FORMFEED);
+    }
+    p.space(WS_UNINDENT);
+    p.at(e.rCurlyPos);
+    p.token(Token.RCURLY);
+  }
+
+  private walkCallExpr(e: Extract<Expr, { type: "CallExpr" }>): void {
+    const p = this.p;
+    this.walkExpr(e.value);
+    p.token(Token.LPAREN);
+    let prevPos = e.lParenPos;
+    const n = e.args.length;
+    for (let i = 0; i < n; i++) {
+      const arg = e.args[i]!;
+      let addedNewline = false;
+      if (differentLines(prevPos, startPos(arg))) {
+        p.space(WS_FORMFEED);
+        p.space(WS_INDENT);
+        addedNewline = true;
+      }
+      this.walkExpr(arg);
+      prevPos = endPos(arg);
+      if (i + 1 < n) {
+        p.token(Token.COMMA);
+        p.space(WS_BLANK);
+      }
+      if (addedNewline) p.space(WS_UNINDENT);
+    }
+    // A closing parenthesis on its own line gets a trailing comma before it.
+    if (differentLines(prevPos, e.rParenPos)) {
+      p.token(Token.COMMA);
+      p.space(WS_FORMFEED);
+    }
+    p.token(Token.RPAREN);
+  }
+}

@@ -1,0 +1,176 @@
+// Elastic tabstops, behaving like Go's text/tabwriter, which Alloy's
+// formatter relies on for alignment. Only the features the formatter uses
+// are provided: left alignment, DiscardEmptyColumns, TabIndent and escaped
+// segments.
+//
+// Input text is split into cells terminated by '\t' (hard tab), '\v' (soft
+// tab), '\n' or '\f' (line ends; '\f' also ends every open column).
+// Tab-terminated cells on consecutive lines form a column, padded to the
+// widest cell plus `padding`. Text between two ESCAPE characters is passed
+// through uninterpreted; its width excludes the ESCAPE characters.
+
+/**
+ * Marks the start and end of an escaped segment. Go uses the byte 0xFF,
+ * which never occurs in UTF-8 text; we use NUL, which the scanner rejects
+ * everywhere, so it cannot occur in anything that parsed.
+ */
+export const ESCAPE = "\u0000";
+const ESCAPE_CODE = 0;
+
+export interface TabwriterOptions {
+  minWidth: number;
+  tabWidth: number;
+  padding: number;
+  padChar: string;
+  /** Give columns made only of empty soft-tab cells zero width. */
+  discardEmptyColumns: boolean;
+  /** Pad leading empty cells with tabs regardless of padChar. */
+  tabIndent: boolean;
+}
+
+interface Cell {
+  text: string;
+  /** Width in code points, escape characters excluded. */
+  width: number;
+  /** Terminated by a hard tab. */
+  htab: boolean;
+}
+
+/** Aligns `input` and returns the result. */
+export function tabwrite(input: string, opts: TabwriterOptions): string {
+  return new Tabwriter(opts).run(input);
+}
+
+class Tabwriter {
+  private readonly opts: TabwriterOptions;
+  private readonly out: string[] = [];
+  private lines: Cell[][] = [[]];
+  private widths: number[] = [];
+
+  constructor(opts: TabwriterOptions) {
+    this.opts = opts;
+  }
+
+  run(input: string): string {
+    let cellStart = 0; // start of the current cell's text in input
+    let width = 0; // width of the current cell so far
+    let inEscape = false;
+    const n = input.length;
+
+    for (let i = 0; i < n; i++) {
+      const c = input.charCodeAt(i);
+      if (inEscape) {
+        if (c === ESCAPE_CODE) inEscape = false;
+        else if (!(c >= 0xdc00 && c <= 0xdfff && i > 0 && isHighSurrogate(input.charCodeAt(i - 1)))) width++;
+        continue;
+      }
+      switch (c) {
+        case 0x09: // \t
+        case 0x0b: // \v
+        case 0x0a: // \n
+        case 0x0c: { // \f
+          const line = this.lines[this.lines.length - 1]!;
+          line.push({ text: input.slice(cellStart, i), width, htab: c === 0x09 });
+          cellStart = i + 1;
+          width = 0;
+          if (c === 0x0a || c === 0x0c) {
+            this.lines.push([]);
+            // A formfeed ends all columns. A line with a single cell cannot
+            // affect later lines, so flushing there changes nothing but
+            // mirrors Go's behaviour exactly.
+            if (c === 0x0c || line.length === 1) this.flush();
+          }
+          break;
+        }
+        case ESCAPE_CODE:
+          inEscape = true;
+          break;
+        default:
+          // Count code points: skip the low half of a surrogate pair.
+          if (!(c >= 0xdc00 && c <= 0xdfff && i > 0 && isHighSurrogate(input.charCodeAt(i - 1)))) width++;
+      }
+    }
+    if (cellStart < n) {
+      this.lines[this.lines.length - 1]!.push({ text: input.slice(cellStart), width, htab: false });
+    }
+    this.flush();
+    return this.out.join("");
+  }
+
+  private flush(): void {
+    this.format(0, this.lines.length);
+    this.lines = [[]];
+    this.widths = [];
+  }
+
+  // Formats lines [line0, line1): finds the extent of the next column block
+  // (consecutive lines having a cell in the current column), fixes its
+  // width, and recurses for the columns to its right.
+  private format(line0: number, line1: number): void {
+    const column = this.widths.length;
+    let cur = line0;
+    for (let row = line0; row < line1; row++) {
+      if (column >= this.lines[row]!.length - 1) continue;
+      // This line has a cell in this column: print the lines before it.
+      this.writeLines(cur, row);
+      cur = row;
+
+      let width = this.opts.minWidth;
+      let discardable = true;
+      for (; row < line1; row++) {
+        const line = this.lines[row]!;
+        if (column >= line.length - 1) break;
+        const c = line[column]!;
+        const w = c.width + this.opts.padding;
+        if (w > width) width = w;
+        if (c.width > 0 || c.htab) discardable = false;
+      }
+      if (discardable && this.opts.discardEmptyColumns) width = 0;
+
+      this.widths.push(width);
+      this.format(cur, row);
+      this.widths.pop();
+      cur = row;
+      // Like Go, the line that ended the block is not re-examined for this
+      // column (the loop increment skips it).
+    }
+    this.writeLines(cur, line1);
+  }
+
+  private writeLines(line0: number, line1: number): void {
+    const out = this.out;
+    const widths = this.widths;
+    for (let i = line0; i < line1; i++) {
+      const line = this.lines[i]!;
+      let useTabs = this.opts.tabIndent;
+      for (let j = 0; j < line.length; j++) {
+        const c = line[j]!;
+        if (c.text.length === 0) {
+          if (j < widths.length) this.writePadding(c.width, widths[j]!, useTabs);
+        } else {
+          useTabs = false;
+          out.push(c.text);
+          if (j < widths.length) this.writePadding(c.width, widths[j]!, false);
+        }
+      }
+      // The last buffered line has no line end of its own.
+      if (i + 1 !== this.lines.length) out.push("\n");
+    }
+  }
+
+  private writePadding(textWidth: number, cellWidth: number, useTabs: boolean): void {
+    const { tabWidth, padChar } = this.opts;
+    if (padChar === "\t" || useTabs) {
+      if (tabWidth === 0) return;
+      const cw = Math.ceil(cellWidth / tabWidth) * tabWidth;
+      const n = cw - textWidth;
+      this.out.push("\t".repeat(Math.ceil(n / tabWidth)));
+      return;
+    }
+    if (cellWidth > textWidth) this.out.push(padChar.repeat(cellWidth - textWidth));
+  }
+}
+
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}

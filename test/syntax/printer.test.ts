@@ -1,0 +1,116 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+
+import { format, printNode } from "../../src/syntax/printer.ts";
+import { parseExpression, parseFile } from "../../src/syntax/parser.ts";
+import { Diagnostics } from "../../src/syntax/diag.ts";
+import { tabwrite } from "../../src/syntax/tabwriter.ts";
+import { conformanceURL, listFiles, readBytes, readText } from "./conformance.ts";
+
+const testdata = "syntax/printer/testdata/";
+
+function trimRight(s: string): string {
+  return s.replace(/\s+$/, "");
+}
+
+describe("printer: testdata", () => {
+  for (const input of listFiles(testdata).filter((n) => n.endsWith(".in"))) {
+    const name = input.slice(0, -3);
+    it(name, () => {
+      const src = readBytes(testdata + input);
+      const filename = `TestPrinter/${name}.rvr`;
+      if (existsSync(conformanceURL(testdata + name + ".error"))) {
+        const want = readText(testdata + name + ".error").replaceAll("\r\n", "\n");
+        assert.throws(() => parseFile(filename, src), (e: unknown) => {
+          assert.ok(e instanceof Diagnostics);
+          assert.ok(e.message.includes(want), `${e.message} does not contain ${want}`);
+          return true;
+        });
+        return;
+      }
+      const got = printNode(parseFile(filename, src));
+      assert.equal(got, trimRight(readText(testdata + name + ".expect")));
+      // Formatting is idempotent.
+      assert.equal(printNode(parseFile(filename, got)), got);
+    });
+  }
+});
+
+describe("printer: behaviour", () => {
+  it("format adds the final newline like `alloy fmt`", () => {
+    assert.equal(format("a=1"), "a = 1\n");
+    assert.equal(format(""), "\n");
+  });
+
+  it("throws Diagnostics on parse errors", () => {
+    assert.throws(() => format("a = ", "x.alloy"), { name: "Diagnostics", message: "x.alloy:1:5: expected expression, got EOF" });
+  });
+
+  it("aligns = in runs of single-line attributes and trailing comments", () => {
+    assert.equal(
+      format("a = 1 // one\nlong_name = 2 // two\n\nc = 3\n"),
+      "a         = 1 // one\nlong_name = 2 // two\n\nc = 3\n",
+    );
+  });
+
+  it("re-quotes labels and quoted keys with Go quoting", () => {
+    assert.equal(format('b "x" {\n  o = { "a b" = 1, "\\u00e9" = 2 }\n}'), 'b "x" {\n\to = {"a b" = 1, "\\\\u00e9" = 2}\n}\n');
+  });
+
+  it("keeps a space where tokens would merge", () => {
+    assert.equal(printNode(parseExpression("1 .a")).replace(/\s/g, "_"), "1_.a");
+  });
+
+  it("prints expressions and statements on their own", () => {
+    assert.equal(printNode(parseExpression("[1,2,\n3]")), "[1, 2,\n\t3]");
+    assert.equal(printNode(parseExpression("[1,2,\n3,\n]")), "[1, 2,\n\t3,\n]");
+    const f = parseFile("", "a { b = 1 }");
+    assert.equal(printNode(f.body[0]!), "a {\n\tb = 1\n}");
+    assert.equal(printNode(f.body, { indent: 1 }), "\ta {\n\t\tb = 1\n\t}");
+  });
+
+  it("redacts secret literals when asked", () => {
+    const f = parseFile("", 'password = "my_password"\nstring = "normal string"');
+    assert.equal(printNode(f), 'password = "my_password"\nstring   = "normal string"');
+    const stmt = f.body[0]!;
+    assert.equal(stmt.type, "AttributeStmt");
+    if (stmt.type === "AttributeStmt") stmt.value.secret = true;
+    assert.equal(printNode(f, { redactSecrets: true }), 'password = "(secret)"\nstring   = "normal string"');
+  });
+
+  it("preserves comments in odd places", () => {
+    const src = "a = [ /* x */ 1, 2 ] // t\n/* lead */ b = 2\nc = f(1, // one\n  2)\n";
+    const once = format(src);
+    assert.equal(format(once), once);
+    assert.ok(once.includes("/* x */") && once.includes("// t") && once.includes("/* lead */") && once.includes("// one"));
+  });
+
+  it("formats the parser's valid corpus idempotently", () => {
+    for (const name of listFiles("syntax/parser/testdata/valid/")) {
+      const once = format(readBytes("syntax/parser/testdata/valid/" + name), name);
+      assert.equal(format(once, name), once, name);
+    }
+  });
+});
+
+describe("printer: tabwriter", () => {
+  const opts = { minWidth: 0, tabWidth: 8, padding: 1, padChar: " ", discardEmptyColumns: true, tabIndent: true };
+
+  it("aligns soft-tab columns and indents with tabs", () => {
+    assert.equal(tabwrite("a\v= 1\nlong\v= 2\n", opts), "a    = 1\nlong = 2\n");
+    assert.equal(tabwrite("\ta\v= 1\n\tbb\v= 2\n", opts), "\ta  = 1\n\tbb = 2\n");
+  });
+
+  it("ends columns at formfeeds", () => {
+    assert.equal(tabwrite("a\v= 1\flong\v= 2\n", opts), "a = 1\nlong = 2\n");
+  });
+
+  it("does not interpret escaped text and excludes the markers from widths", () => {
+    assert.equal(tabwrite("a\v\u0000x\ty\u0000\nbbbb\vz\n", opts), "a    \u0000x\ty\u0000\nbbbb z\n");
+  });
+
+  it("counts code points, not UTF-16 units", () => {
+    assert.equal(tabwrite("é\v= 1\n😀\v= 2\nab\v= 3\n", opts), "é  = 1\n😀  = 2\nab = 3\n");
+  });
+});

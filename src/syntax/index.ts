@@ -76,3 +76,20 @@ export { format, printNode, type PrinterConfig } from "./printer.ts";
 export { isValidIdentifier, sanitizeIdentifier } from "./identifier.ts";
 
 export { formatRuneU, isPrint, quote, quoteBytes } from "./quote.ts";
+
+export {
+  Block,
+  Body as BuilderBody,
+  type BuilderToken,
+  type BuilderValue,
+  ExprBuilder,
+  FileBuilder,
+  formatNumber,
+  literal,
+  OrderedObject,
+  renderTokens,
+  tok,
+  type Tokenizer,
+  type ValueOverrideHook,
+  valueTokens,
+} from "./builder.ts";

@@ -157,9 +157,9 @@ class Parser {
   // Groups comments on adjacent lines.
   private consumeCommentGroup(): void {
     const list: Comment[] = [];
-    let endLine = this.file.positionFor(this.off).line;
-    while (this.tok === Token.COMMENT && this.file.positionFor(this.off).line <= endLine + 1) {
-      let line = this.file.positionFor(this.off).line;
+    let endLine = this.file.lineOf(this.off);
+    while (this.tok === Token.COMMENT && this.file.lineOf(this.off) <= endLine + 1) {
+      let line = this.file.lineOf(this.off);
       const text = this.lit;
       if (text.charCodeAt(1) === 0x2a) {
         // Block comments may span lines.

@@ -79,13 +79,6 @@ type Whitespace =
 const WS_CAPACITY = 16;
 const MAX_NEWLINES = 2;
 
-/** A mutable position: byte offset, line and column (1-based). */
-interface MutPosition {
-  offset: number;
-  line: number;
-  column: number;
-}
-
 function newlineLimit(n: number): number {
   return n > MAX_NEWLINES ? MAX_NEWLINES : n;
 }
@@ -102,8 +95,8 @@ class Printer {
   private readonly indentBase: number;
   private readonly redactSecrets: boolean;
 
-  private readonly output: string[] = [];
-  private outputEmpty = true;
+  // Built by concatenation: V8 and JSC make that a cheap rope.
+  private output = "";
   private indent = 0;
   // Last token written; LITERAL after whitespace.
   private lastTok: Token = Token.ILLEGAL;
@@ -116,12 +109,15 @@ class Printer {
   private commentPos: Pos = NoPos;
 
   // Estimated position in the source (AST space), updated from explicit
-  // positions and by the length of written text.
-  private pos: MutPosition = { offset: 0, line: 1, column: 1 };
-  // Source position just after the last written text.
-  private last: MutPosition = { offset: 0, line: 0, column: 0 };
-  // Position in the output, used to indent lines.
-  private out: MutPosition = { offset: 0, line: 1, column: 1 };
+  // positions and by the length of written text. Kept as plain numbers to
+  // avoid allocating on every token.
+  private posOffset = 0;
+  private posLine = 1;
+  private posColumn = 1;
+  // Source line just after the last written text.
+  private lastLine = 0;
+  // Column in the output, used to indent lines.
+  private outColumn = 1;
 
   constructor(cfg: PrinterConfig) {
     this.indentBase = cfg.indent ?? 0;
@@ -147,8 +143,8 @@ class Printer {
     this.commentPos = NoPos;
   }
 
-  private commentBefore(next: MutPosition): boolean {
-    return this.commentPos.valid && this.commentPos.offset <= next.offset;
+  private commentBefore(nextOffset: number): boolean {
+    return this.commentPos.valid && this.commentPos.offset <= nextOffset;
   }
 
   // --- inputs from the walker ---
@@ -164,8 +160,21 @@ class Printer {
   /** Sets the source position of the next token, when known. */
   at(pos: Pos): void {
     if (!pos.valid) return;
-    const p = pos.position();
-    this.pos = { offset: p.offset, line: p.line, column: p.column };
+    this.setPos(pos);
+  }
+
+  private setPos(pos: Pos): void {
+    const file = pos.file;
+    const off = pos.offset;
+    this.posOffset = off;
+    if (file === null) {
+      this.posLine = 0;
+      this.posColumn = 0;
+      return;
+    }
+    const line = file.lineOf(off);
+    this.posLine = line;
+    this.posColumn = line > 0 ? off - file.lineStart(line) + 1 : 0;
   }
 
   ident(id: Ident): void {
@@ -186,16 +195,19 @@ class Printer {
   }
 
   private text(data: string): void {
-    const next = { ...this.pos };
-    this.flush(next, this.lastTok);
-    this.writeString(next, data, false);
+    // The token goes at the current estimated position, whatever comments
+    // and whitespace are written before it.
+    const offset = this.posOffset;
+    const line = this.posLine;
+    const column = this.posColumn;
+    this.flush(offset, line, this.lastTok);
+    this.writeString(data, false, offset, line, column);
   }
 
   /** Writes remaining comments and returns the formatted text. */
   finish(): string {
-    const end = { offset: Number.MAX_SAFE_INTEGER, line: Number.MAX_SAFE_INTEGER, column: Number.MAX_SAFE_INTEGER };
-    this.flush(end, Token.EOF);
-    const aligned = tabwrite(this.output.join(""), {
+    this.flush(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, Token.EOF);
+    const aligned = tabwrite(this.output, {
       minWidth: 0,
       tabWidth: 8,
       padding: 1,
@@ -208,35 +220,39 @@ class Printer {
 
   // --- comments and whitespace ---
 
-  // Writes comments that come before `next`, then pending whitespace.
-  private flush(next: MutPosition, tok: Token): void {
-    if (this.commentBefore(next)) this.injectComments(next, tok);
+  // Writes comments that come before the next token (at nextOffset /
+  // nextLine), then pending whitespace.
+  private flush(nextOffset: number, nextLine: number, tok: Token): void {
+    if (this.commentBefore(nextOffset)) this.injectComments(nextOffset, nextLine, tok);
     else if (tok !== Token.EOF) this.writeWhitespace(this.ws.length);
   }
 
-  private injectComments(next: MutPosition, tok: Token): void {
+  private injectComments(nextOffset: number, nextLine: number, tok: Token): void {
     let lastComment: Comment | null = null;
-    while (this.commentBefore(next)) {
+    while (this.commentBefore(nextOffset)) {
       for (const c of this.curGroup) {
-        this.writeCommentPrefix(next, c);
-        this.writeString(c.startPos.position(), c.text, true);
+        this.writeCommentPrefix(nextLine, c);
+        const sp = c.startPos;
+        const file = sp.file;
+        if (file === null) this.writeString(c.text, true, 0, 0, 0);
+        else this.writeString(c.text, true, sp.offset, file.lineOf(sp.offset), file.columnOf(sp.offset));
         lastComment = c;
       }
       this.nextComment();
     }
-    this.writeCommentSuffix(next, tok, lastComment!);
+    this.writeCommentSuffix(nextLine, tok, lastComment!);
   }
 
   // Whitespace before a comment.
-  private writeCommentPrefix(next: MutPosition, c: Comment): void {
-    if (this.outputEmpty) return; // nothing before the first comment
+  private writeCommentPrefix(nextLine: number, c: Comment): void {
+    if (this.output.length === 0) return; // nothing before the first comment
 
-    const cPos = c.startPos.position();
-    if (cPos.line === this.last.line) {
+    const cLine = c.startPos.line;
+    if (cLine === this.lastLine) {
       // Same line as the previous token: separate with a tab (aligning
       // trailing comments), or a space if the next token follows on this
       // line too (so this is an inline block comment).
-      this.writeByte(cPos.line === next.line ? " " : "\t", 1);
+      this.writeByte(cLine === nextLine ? " " : "\t", 1);
       return;
     }
 
@@ -252,20 +268,20 @@ class Printer {
     }
     this.writeWhitespace(count);
 
-    const newlines = cPos.line > 0 && this.last.line > 0 ? cPos.line - this.last.line : 0;
+    const newlines = cLine > 0 && this.lastLine > 0 ? cLine - this.lastLine : 0;
     if (newlines > 0) this.writeByte("\f", newlineLimit(newlines));
   }
 
   // Whitespace between the last comment and the next token.
-  private writeCommentSuffix(next: MutPosition, tok: Token, lastComment: Comment): void {
+  private writeCommentSuffix(nextLine: number, tok: Token, lastComment: Comment): void {
     if (tok === Token.EOF) return; // no blank lines at the end of the file
 
     // A block comment on the same line as the next token needs a space.
-    if (lastComment.text.charCodeAt(1) === 0x2a && next.line === endPos(lastComment).position().line) {
+    if (lastComment.text.charCodeAt(1) === 0x2a && nextLine === endPos(lastComment).line) {
       this.writeByte(" ", 1);
     }
 
-    const newlines = next.line - this.last.line;
+    const newlines = nextLine - this.lastLine;
     let droppedFF = false;
     for (let i = 0; i < this.ws.length; i++) {
       const w = this.ws[i]!;
@@ -304,74 +320,79 @@ class Printer {
   // --- output ---
 
   private emit(s: string): void {
-    this.output.push(s);
-    this.outputEmpty = false;
+    this.output += s;
   }
 
-  // Writes text; comments (`escaped`) are shielded from the tabwriter.
-  private writeString(pos: { line: number; offset: number; column: number }, s: string, escaped: boolean): void {
-    if (this.out.column === 1) this.writeIndent();
-    if (pos.line > 0) this.pos = { offset: pos.offset, line: pos.line, column: pos.column };
+  // Writes text that starts at the given source position (ignored when line
+  // is 0); comments (`escaped`) are shielded from the tabwriter.
+  private writeString(s: string, escaped: boolean, offset: number, line: number, column: number): void {
+    if (this.outColumn === 1) this.writeIndent();
+    // Set after indenting: the position is that of the text itself.
+    if (line > 0) {
+      this.posOffset = offset;
+      this.posLine = line;
+      this.posColumn = column;
+    }
 
     this.emit(escaped ? ESCAPE + s + ESCAPE : s);
 
     // Advance the estimated positions by the text (byte based, as Alloy).
     let newlines = 0;
     let lastNewline = -1;
+    let ascii = true;
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
       if (c === 0x0a || c === 0x0c) {
         newlines++;
         lastNewline = i;
-      }
+      } else if (c >= 0x80) ascii = false;
     }
-    const len = utf8Length(s);
-    this.pos.offset += len;
+    const len = ascii ? s.length : utf8Length(s);
+    this.posOffset += len;
     if (newlines > 0) {
-      const column = utf8Length(s.slice(lastNewline)); // bytes from the last newline to the end
-      this.pos.line += newlines;
-      this.out.line += newlines;
-      this.pos.column = column;
-      this.out.column = column;
+      // Bytes from the last newline to the end.
+      const column = ascii ? s.length - lastNewline : utf8Length(s.slice(lastNewline));
+      this.posLine += newlines;
+      this.posColumn = column;
+      this.outColumn = column;
     } else {
-      this.pos.column += len;
-      this.out.column += len;
+      this.posColumn += len;
+      this.outColumn += len;
     }
-    this.last = { ...this.pos };
+    this.lastLine = this.posLine;
   }
 
   private writeIndent(): void {
     const depth = this.indentBase + this.indent;
-    if (depth > 0) this.emit("\t".repeat(depth));
-    this.pos.offset += depth;
-    this.pos.column += depth;
-    this.out.column += depth;
+    if (depth > 0) this.emit(depth === 1 ? "\t" : "\t".repeat(depth));
+    this.posOffset += depth;
+    this.posColumn += depth;
+    this.outColumn += depth;
   }
 
   // Writes a whitespace character n times.
   private writeByte(ch: string, n: number): void {
-    if (this.out.column === 1) this.writeIndent();
+    if (this.outColumn === 1) this.writeIndent();
     this.emit(n === 1 ? ch : ch.repeat(n));
-    this.pos.offset += n;
+    this.posOffset += n;
     if (ch === "\n" || ch === "\f") {
-      this.pos.line += n;
-      this.out.line += n;
-      this.pos.column = 1;
-      this.out.column = 1;
+      this.posLine += n;
+      this.posColumn = 1;
+      this.outColumn = 1;
       return;
     }
-    this.pos.column += n;
-    this.out.column += n;
+    this.posColumn += n;
+    this.outColumn += n;
   }
 }
 
 // Number of source lines a node spans.
 function nodeLines(n: Node): number {
-  return endPos(n).position().line - startPos(n).position().line + 1;
+  return endPos(n).line - startPos(n).line + 1;
 }
 
 function differentLines(a: Pos, b: Pos): boolean {
-  return a.position().line !== b.position().line;
+  return a.line !== b.line;
 }
 
 class Walker {
@@ -389,7 +410,7 @@ class Walker {
         if (s.type === "BlockStmt") {
           // Blocks are always separated from the previous statement by a blank line.
           p.space(WS_FORMFEED);
-        } else if (startPos(s).position().line - endPos(stmts[i - 1]!).position().line > 1) {
+        } else if (startPos(s).line - endPos(stmts[i - 1]!).line > 1) {
           // Keep (one) blank line where the source has one.
           p.space(WS_FORMFEED);
         }

@@ -199,8 +199,8 @@ export class SourceFile {
     return new Pos(this, off);
   }
 
-  /** Expands a byte offset into line and column. */
-  positionFor(off: number): Position {
+  /** Index into the line table of the line containing off (-1 if none). */
+  private lineIndex(off: number): number {
     // Binary search for the last line start <= off.
     const lines = this.lines;
     let lo = 0;
@@ -210,9 +210,25 @@ export class SourceFile {
       if (lines[mid]! > off) hi = mid;
       else lo = mid + 1;
     }
-    const i = lo - 1;
+    return lo - 1;
+  }
+
+  /** 1-based line of a byte offset (0 if unknown), without allocating. */
+  lineOf(off: number): number {
+    return this.lineIndex(off) + 1;
+  }
+
+  /** 1-based byte column of a byte offset (0 if unknown). */
+  columnOf(off: number): number {
+    const i = this.lineIndex(off);
+    return i < 0 ? 0 : off - this.lines[i]! + 1;
+  }
+
+  /** Expands a byte offset into line and column. */
+  positionFor(off: number): Position {
+    const i = this.lineIndex(off);
     if (i < 0) return { filename: this.name, offset: off, line: 0, column: 0 };
-    return { filename: this.name, offset: off, line: i + 1, column: off - lines[i]! + 1 };
+    return { filename: this.name, offset: off, line: i + 1, column: off - this.lines[i]! + 1 };
   }
 }
 
@@ -249,12 +265,14 @@ export class Pos {
     return this.file === null ? "" : this.file.name;
   }
 
+  /** 1-based line, 0 when unknown. */
   get line(): number {
-    return this.position().line;
+    return this.file === null ? 0 : this.file.lineOf(this.offset);
   }
 
+  /** 1-based byte column, 0 when unknown. */
   get column(): number {
-    return this.position().column;
+    return this.file === null ? 0 : this.file.columnOf(this.offset);
   }
 
   /** `file:line:col`, as Alloy prints positions in messages. */

@@ -1,78 +1,55 @@
 // Post-processing of the aligned formatter output, as Alloy's trimmer does:
-// drops trailing blanks and tabs at line ends, turns '\f' into '\n', and
-// removes the ESCAPE markers while copying escaped text verbatim.
+// drops blanks and tabs at the end of lines and of the output, turns '\f'
+// into '\n' and '\v' into '\t', and removes the ESCAPE markers while copying
+// escaped text (comments) verbatim.
 
 import { ESCAPE } from "./tabwriter.ts";
 
-const ESCAPE_CODE = ESCAPE.charCodeAt(0);
-
 export function trimOutput(data: string): string {
   const out: string[] = [];
-  let pendingSpace = ""; // blanks not yet known to be followed by text
-  let textStart = -1; // start of the current text run, -1 when none
-  let escStart = -1; // start of the current escaped run, -1 when none
-
-  for (let i = 0; i < data.length; i++) {
-    const c = data.charCodeAt(i);
-
-    if (escStart >= 0) {
-      if (c === ESCAPE_CODE) {
-        out.push(data.slice(escStart, i));
-        escStart = -1;
-      }
-      continue;
-    }
-
-    if (textStart >= 0) {
-      // Inside a run of text.
-      switch (c) {
-        case 0x09:
-        case 0x0b:
-        case 0x20:
-          out.push(data.slice(textStart, i));
-          textStart = -1;
-          pendingSpace = c === 0x0b ? "\t" : data[i]!;
-          break;
-        case 0x0a:
-        case 0x0c:
-          out.push(data.slice(textStart, i), "\n");
-          textStart = -1;
-          break;
-        case ESCAPE_CODE:
-          out.push(data.slice(textStart, i));
-          textStart = -1;
-          escStart = i + 1;
-          break;
-      }
-      continue;
-    }
-
-    // Between text runs: collecting blanks.
-    switch (c) {
-      case 0x09:
-      case 0x0b:
-        pendingSpace += "\t";
-        break;
-      case 0x20:
-        pendingSpace += " ";
-        break;
-      case 0x0a:
-      case 0x0c:
-        pendingSpace = "";
-        out.push("\n");
-        break;
-      case ESCAPE_CODE:
-        if (pendingSpace !== "") out.push(pendingSpace);
-        pendingSpace = "";
-        escStart = i + 1;
-        break;
-      default:
-        if (pendingSpace !== "") out.push(pendingSpace);
-        pendingSpace = "";
-        textStart = i;
-    }
+  let i = 0;
+  const n = data.length;
+  while (i <= n) {
+    // Plain text up to the next escaped segment (or the end).
+    let esc = data.indexOf(ESCAPE, i);
+    const atEnd = esc < 0;
+    if (atEnd) esc = n;
+    trimPlain(data, i, esc, atEnd, out);
+    if (atEnd) break;
+    // Escaped text, copied verbatim.
+    let close = data.indexOf(ESCAPE, esc + 1);
+    if (close < 0) close = n;
+    out.push(data.slice(esc + 1, close));
+    i = close + 1;
   }
-  if (textStart >= 0) out.push(data.slice(textStart));
-  else if (escStart >= 0) out.push(data.slice(escStart));
   return out.join("");
+}
+
+function isBlank(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0b;
+}
+
+// Copies data[start, end) with trailing blanks removed from every line. The
+// part after the last line end is trimmed only at the very end of the
+// output; before an escaped segment its blanks are kept.
+function trimPlain(data: string, start: number, end: number, atEnd: boolean, out: string[]): void {
+  let lineStart = start;
+  for (let i = start; i < end; i++) {
+    const c = data.charCodeAt(i);
+    if (c !== 0x0a && c !== 0x0c) continue;
+    let e = i;
+    while (e > lineStart && isBlank(data.charCodeAt(e - 1))) e--;
+    pushText(data, lineStart, e, out);
+    out.push("\n");
+    lineStart = i + 1;
+  }
+  let e = end;
+  if (atEnd) while (e > lineStart && isBlank(data.charCodeAt(e - 1))) e--;
+  pushText(data, lineStart, e, out);
+}
+
+function pushText(data: string, start: number, end: number, out: string[]): void {
+  if (start >= end) return;
+  const s = data.slice(start, end);
+  out.push(s.includes("\v") ? s.replaceAll("\v", "\t") : s);
 }

@@ -52,9 +52,33 @@ export function printNode(node: Node, cfg: PrinterConfig = {}): string {
   return p.finish();
 }
 
-/** Formats Alloy source like `alloy fmt`: the printed file plus a final newline. Throws Diagnostics on parse errors. */
+/**
+ * Passes of the printer `format` may run before the output is stable. A
+ * comment inside an access chain (a block comment after `a.` in `a.b.c.d`) moves one token per
+ * pass, so allow a generous bound; typical sources need one or two.
+ */
+const MAX_FORMAT_PASSES = 16;
+
+/**
+ * Formats Alloy source like `alloy fmt`: the printed file plus a final
+ * newline. Throws Diagnostics on parse errors.
+ *
+ * Alloy's printer is not idempotent for some inputs (a comment inside an
+ * expression can move on the next run; an attribute whose value spanned
+ * lines is aligned only on the next run). `format` therefore prints again
+ * until the output is stable, so that `format(format(x)) === format(x)`.
+ * Sources that Alloy's printer leaves unchanged come back unchanged.
+ */
 export function format(source: string | Uint8Array, filename = ""): string {
-  return printNode(parseFile(filename, source)) + "\n";
+  const text = typeof source === "string" ? source : null;
+  let out = printNode(parseFile(filename, source));
+  for (let pass = 1; pass < MAX_FORMAT_PASSES; pass++) {
+    if (text !== null && out.length + 1 === text.length && out + "\n" === text) break; // already formatted
+    const next = printNode(parseFile(filename, out));
+    if (next === out) break;
+    out = next;
+  }
+  return out + "\n";
 }
 
 // Whitespace codes buffered by the printer.
@@ -100,6 +124,8 @@ class Printer {
   private indent = 0;
   // Last token written; LITERAL after whitespace.
   private lastTok: Token = Token.ILLEGAL;
+  // Last token whose text was written (never LITERAL for whitespace).
+  private writtenTok: Token = Token.ILLEGAL;
   private ws: Whitespace[] = [];
 
   // Comments still to be placed.
@@ -184,7 +210,8 @@ class Printer {
 
   literal(lit: LiteralExpr): void {
     this.lastTok = lit.kind;
-    this.text(this.redactSecrets && lit.secret ? '"(secret)"' : lit.value);
+    const value = this.redactSecrets && lit.secret ? '"(secret)"' : lit.value;
+    this.text(value, needsShield(value));
   }
 
   token(t: Token): void {
@@ -194,14 +221,15 @@ class Printer {
     this.text(s);
   }
 
-  private text(data: string): void {
+  private text(data: string, shield = false): void {
     // The token goes at the current estimated position, whatever comments
     // and whitespace are written before it.
     const offset = this.posOffset;
     const line = this.posLine;
     const column = this.posColumn;
     this.flush(offset, line, this.lastTok);
-    this.writeString(data, false, offset, line, column);
+    this.writeString(data, shield, offset, line, column);
+    this.writtenTok = this.lastTok;
   }
 
   /** Writes remaining comments and returns the formatted text. */
@@ -223,8 +251,41 @@ class Printer {
   // Writes comments that come before the next token (at nextOffset /
   // nextLine), then pending whitespace.
   private flush(nextOffset: number, nextLine: number, tok: Token): void {
-    if (this.commentBefore(nextOffset)) this.injectComments(nextOffset, nextLine, tok);
-    else if (tok !== Token.EOF) this.writeWhitespace(this.ws.length);
+    if (this.commentBefore(nextOffset) && (tok === Token.EOF || this.canInjectHere(nextOffset, nextLine))) {
+      this.injectComments(nextOffset, nextLine, tok);
+    } else if (tok !== Token.EOF) {
+      this.writeWhitespace(this.ws.length);
+    }
+  }
+
+  // Departure from Alloy, which only matters where Alloy's own output would
+  // not parse: comments are placed where their offsets say, but a line break
+  // written after a token that ends a statement (an identifier, literal or
+  // closing bracket) makes the scanner insert a terminator. Unless the walker
+  // breaks the line here anyway (end of statement), comments that would
+  // bring a line break (line comments, comments on another line, block
+  // comments spanning lines) are held back until a place where a line
+  // break is harmless.
+  private canInjectHere(nextOffset: number, nextLine: number): boolean {
+    if (this.output.length === 0 || !insertsTerminator(this.writtenTok)) return true;
+    for (const w of this.ws) if (w === WS_NEWLINE || w === WS_FORMFEED) return true;
+
+    // Only block comments on the current line, without line breaks, and
+    // followed by the next token on that same line, are safe.
+    const line = this.lastLine;
+    if (nextLine !== line) return false;
+    let group = this.curGroup;
+    for (let g = this.commentIdx; ; g++) {
+      for (const c of group) {
+        const t = c.text;
+        if (t.charCodeAt(1) !== 0x2a || t.includes("\n") || t.includes("\f") || c.startPos.line !== line) return false;
+      }
+      // The following groups are injected too when they also come first.
+      if (g >= this.comments.length) return true;
+      group = this.comments[g]!;
+      if (group.length === 0) continue;
+      if (!(group[0]!.startPos.valid && group[0]!.startPos.offset <= nextOffset)) return true;
+    }
   }
 
   private injectComments(nextOffset: number, nextLine: number, tok: Token): void {
@@ -293,7 +354,11 @@ class Printer {
     }
     this.writeWhitespace(this.ws.length);
 
+    // A line comment must end its line (Alloy would let the next token run
+    // into it when its estimated position is on the comment's line).
+    const lineComment = lastComment.text.charCodeAt(1) === 0x2f;
     if (newlines > 0) this.writeByte(droppedFF ? "\f" : "\n", newlineLimit(newlines));
+    else if (lineComment) this.writeByte(droppedFF ? "\f" : "\n", 1);
   }
 
   // Writes the first n buffered whitespace entries.
@@ -337,12 +402,15 @@ class Printer {
     this.emit(escaped ? ESCAPE + s + ESCAPE : s);
 
     // Advance the estimated positions by the text (byte based, as Alloy).
+    // Alloy also counts form feeds as line breaks here, which the scanner
+    // does not, so a form feed in a comment threw the line count off and
+    // could join the next line onto a line comment; only '\n' counts.
     let newlines = 0;
     let lastNewline = -1;
     let ascii = true;
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
-      if (c === 0x0a || c === 0x0c) {
+      if (c === 0x0a) {
         newlines++;
         lastNewline = i;
       } else if (c >= 0x80) ascii = false;
@@ -383,6 +451,43 @@ class Printer {
     }
     this.posColumn += n;
     this.outColumn += n;
+  }
+}
+
+// Departure from Alloy, which passes literals to the aligner unprotected:
+// a tab, vertical tab or form feed inside a string would be taken for a
+// column or line break and blanks before a line break inside a raw string
+// would be trimmed, changing the string. Such literals are shielded like
+// comments. Other literals (including multi-line raw strings) print as in
+// Alloy.
+function needsShield(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x09 || c === 0x0b || c === 0x0c) return true;
+    if (c === 0x20 && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d === 0x0a) return true;
+    }
+  }
+  return false;
+}
+
+// Tokens after which the scanner inserts a terminator at a line break.
+function insertsTerminator(t: Token): boolean {
+  switch (t) {
+    case Token.IDENT:
+    case Token.NUMBER:
+    case Token.FLOAT:
+    case Token.STRING:
+    case Token.BOOL:
+    case Token.NULL:
+    case Token.RPAREN:
+    case Token.RBRACK:
+    case Token.RCURLY:
+    case Token.LITERAL: // raw text from builders: assume the worst
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -566,7 +671,10 @@ class Walker {
       prevPos = endPos(field.name);
       p.at(field.name.namePos);
       if (field.quoted) {
-        p.literal({ type: "LiteralExpr", kind: Token.STRING, valuePos: field.name.namePos, value: quote(field.name.name) });
+        // Departure from Alloy, which re-quotes the key's raw text with Go's
+        // %q and so doubles its backslashes (changing the key on every run):
+        // the raw text is printed between quotes, as written.
+        p.literal({ type: "LiteralExpr", kind: Token.STRING, valuePos: field.name.namePos, value: `"${field.name.name}"` });
       } else {
         p.ident(field.name);
       }
@@ -608,7 +716,9 @@ class Walker {
       if (addedNewline) p.space(WS_UNINDENT);
     }
     // A closing parenthesis on its own line gets a trailing comma before it.
-    if (differentLines(prevPos, e.rParenPos)) {
+    // (Alloy does this for calls without arguments too, printing `f(,`,
+    // which does not parse; such calls print as `f()`.)
+    if (n > 0 && differentLines(prevPos, e.rParenPos)) {
       p.token(Token.COMMA);
       p.space(WS_FORMFEED);
     }

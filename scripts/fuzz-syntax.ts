@@ -346,6 +346,14 @@ let count = 0;
 let slowest = 0;
 let lastReport = start;
 
+// Repeated units that stress particular paths (nesting, long lines, many
+// comments or errors) must scale linearly too.
+const adversarial = [
+  "(", "[", "{", "-", "!", "a.", "a ", "a /**/ ", "/**/ ", "// c\n", "x = 1\n", "x = [1,\n", "{a = 1, ",
+  "a = b.c(d)[e] + f ^ g\n", "@", "\"", "\"\\", "`", "b {\n", "}", "1 + ", "2 ^ ", "'x' ", "\u00e9 ",
+].map((u) => enc.encode(u.repeat(16)));
+for (const a of adversarial) scalingCheck(a);
+
 for (const s of seeds) {
   timed(s);
   if (lastParsed) parsedOK++;

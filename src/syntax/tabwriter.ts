@@ -28,6 +28,14 @@ export interface TabwriterOptions {
   tabIndent: boolean;
 }
 
+// One level of the column formatting: lines [cur, line1) remain, and `row`
+// is the next line to examine.
+interface Frame {
+  line1: number;
+  cur: number;
+  row: number;
+}
+
 interface Cell {
   text: string;
   /** Width in code points, escape characters excluded. */
@@ -105,38 +113,56 @@ class Tabwriter {
     this.widths = [];
   }
 
-  // Formats lines [line0, line1): finds the extent of the next column block
-  // (consecutive lines having a cell in the current column), fixes its
-  // width, and recurses for the columns to its right.
+  // Formats lines [line0, line1). For the current column (the number of
+  // column widths already fixed), each block of consecutive lines having a
+  // cell in that column gets the width of its widest cell; the columns to
+  // the right are formatted within the block the same way. Go's tabwriter
+  // does this recursively, one level per column; an explicit stack keeps
+  // very wide lines (thousands of cells) from overflowing the JS stack.
   private format(line0: number, line1: number): void {
-    const column = this.widths.length;
-    let cur = line0;
-    for (let row = line0; row < line1; row++) {
-      if (column >= this.lines[row]!.length - 1) continue;
-      // This line has a cell in this column: print the lines before it.
-      this.writeLines(cur, row);
-      cur = row;
+    const stack: Frame[] = [{ line1, cur: line0, row: line0 }];
+    while (stack.length > 0) {
+      const f = stack[stack.length - 1]!;
+      const column = this.widths.length;
+      let descended = false;
+      for (; f.row < f.line1; f.row++) {
+        if (column >= this.lines[f.row]!.length - 1) continue;
+        // This line has a cell in this column: print the lines before it.
+        this.writeLines(f.cur, f.row);
+        f.cur = f.row;
 
-      let width = this.opts.minWidth;
-      let discardable = true;
-      for (; row < line1; row++) {
-        const line = this.lines[row]!;
-        if (column >= line.length - 1) break;
-        const c = line[column]!;
-        const w = c.width + this.opts.padding;
-        if (w > width) width = w;
-        if (c.width > 0 || c.htab) discardable = false;
+        let width = this.opts.minWidth;
+        let discardable = true;
+        let end = f.row;
+        for (; end < f.line1; end++) {
+          const line = this.lines[end]!;
+          if (column >= line.length - 1) break;
+          const c = line[column]!;
+          const w = c.width + this.opts.padding;
+          if (w > width) width = w;
+          if (c.width > 0 || c.htab) discardable = false;
+        }
+        if (discardable && this.opts.discardEmptyColumns) width = 0;
+
+        this.widths.push(width);
+        f.row = end;
+        stack.push({ line1: end, cur: f.cur, row: f.cur });
+        descended = true;
+        break;
       }
-      if (discardable && this.opts.discardEmptyColumns) width = 0;
+      if (descended) continue;
 
-      this.widths.push(width);
-      this.format(cur, row);
-      this.widths.pop();
-      cur = row;
-      // Like Go, the line that ended the block is not re-examined for this
-      // column (the loop increment skips it).
+      this.writeLines(f.cur, f.line1);
+      stack.pop();
+      const parent = stack[stack.length - 1];
+      if (parent !== undefined) {
+        this.widths.pop();
+        parent.cur = parent.row;
+        // Like Go, the line that ended the block is not re-examined for the
+        // parent's column: the loop increment skips it.
+        parent.row++;
+      }
     }
-    this.writeLines(cur, line1);
   }
 
   private writeLines(line0: number, line1: number): void {

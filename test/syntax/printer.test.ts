@@ -113,6 +113,30 @@ describe("printer: behaviour", () => {
   });
 });
 
+describe("printer: limits", () => {
+  it("prints the deepest nesting the parser accepts", () => {
+    const d = 990;
+    const cases = [
+      "a = " + "[".repeat(d) + "1" + "]".repeat(d),
+      "a = " + Array.from({ length: d }, () => "1").join(" + "),
+      "a = " + Array.from({ length: d }, () => "2").join(" ^ "),
+      "a = " + "-".repeat(d) + "1",
+      "a = x" + ".b".repeat(d),
+      "a {\n".repeat(d) + "}\n".repeat(d),
+    ];
+    for (const src of cases) {
+      const out = format(src);
+      assert.equal(format(out), out);
+    }
+  });
+
+  it("aligns lines with thousands of cells", () => {
+    const fields = Array.from({ length: 20000 }, (_, i) => `f${i} = ${i}`).join(", ");
+    const out = format(`x = {${fields}}\ny = {${fields}}\n`);
+    assert.ok(out.startsWith("x = {f0 = 0, f1 = 1,"));
+  });
+});
+
 describe("printer: tabwriter", () => {
   const opts = { minWidth: 0, tabWidth: 8, padding: 1, padChar: " ", discardEmptyColumns: true, tabIndent: true };
 

@@ -18,6 +18,7 @@ import { parseFile } from "./parser.ts";
 import { quote } from "./quote.ts";
 import { ESCAPE, tabwrite } from "./tabwriter.ts";
 import { trimOutput } from "./trimmer.ts";
+import { decodeUtf8 } from "./utf8.ts";
 import { NoPos, type Pos, Token, tokenString } from "./token.ts";
 
 export interface PrinterConfig {
@@ -70,10 +71,11 @@ const MAX_FORMAT_PASSES = 16;
  * Sources that Alloy's printer leaves unchanged come back unchanged.
  */
 export function format(source: string | Uint8Array, filename = ""): string {
-  const text = typeof source === "string" ? source : null;
   let out = printNode(parseFile(filename, source));
+  // Parsing succeeded, so the bytes are valid UTF-8.
+  const text = typeof source === "string" ? source : decodeUtf8(source);
   for (let pass = 1; pass < MAX_FORMAT_PASSES; pass++) {
-    if (text !== null && out.length + 1 === text.length && out + "\n" === text) break; // already formatted
+    if (out.length + 1 === text.length && out + "\n" === text) break; // already formatted
     const next = printNode(parseFile(filename, out));
     if (next === out) break;
     out = next;

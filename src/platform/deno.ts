@@ -1,0 +1,102 @@
+// The Deno adapter: the node: capabilities, with Deno's native APIs where they are better: signals,
+// DNS (SRV records without node:dns's resolver), host facts, file watching and arguments.
+import { nodeBasedPlatform } from "./node.ts";
+import type { Dns, NameServer, NetworkInterface, Platform, SignalName, WatchEvent } from "./types.ts";
+
+/** The part of Deno's global this adapter uses (the Deno types are not in the tsc project). */
+interface DenoGlobal {
+  version: { deno: string };
+  build: { os: string; arch: string };
+  args: string[];
+  execPath(): string;
+  hostname(): string;
+  networkInterfaces(): { name: string; family: "IPv4" | "IPv6"; address: string; netmask: string }[];
+  addSignalListener(signal: SignalName, handler: () => void): void;
+  removeSignalListener(signal: SignalName, handler: () => void): void;
+  resolveDns(query: string, type: "A" | "AAAA", options?: DenoResolveOptions): Promise<string[]>;
+  resolveDns(
+    query: string,
+    type: "SRV",
+    options?: DenoResolveOptions,
+  ): Promise<{ priority: number; weight: number; port: number; target: string }[]>;
+  watchFs(path: string, options?: { recursive: boolean }): AsyncIterable<{ kind: string; paths: string[] }> & {
+    close(): void;
+  };
+  env: { get(name: string): string | undefined; toObject(): Record<string, string> };
+}
+
+interface DenoResolveOptions {
+  nameServer?: { ipAddr: string; port: number };
+}
+
+const deno = () => (globalThis as unknown as { Deno: DenoGlobal }).Deno;
+
+const GO_ARCH: Record<string, string> = { x86_64: "amd64", aarch64: "arm64" };
+
+function denoDns(server?: NameServer): Dns {
+  const options: DenoResolveOptions = server ? { nameServer: { ipAddr: server.address, port: server.port } } : {};
+  return {
+    resolveA: (name) => deno().resolveDns(name, "A", options),
+    resolveAAAA: (name) => deno().resolveDns(name, "AAAA", options),
+    async resolveSrv(name) {
+      const records = await deno().resolveDns(name, "SRV", options);
+      // Deno keeps the root dot of the target name; node:dns and Go do not.
+      return records.map((r) => ({ ...r, target: r.target.replace(/\.$/, "") }));
+    },
+  };
+}
+
+function denoNetworkInterfaces(): NetworkInterface[] {
+  const byName = new Map<string, NetworkInterface>();
+  for (const entry of deno().networkInterfaces()) {
+    let iface = byName.get(entry.name);
+    if (!iface) byName.set(entry.name, (iface = { name: entry.name, addresses: [] }));
+    const family = entry.family === "IPv6" ? 6 : 4;
+    const internal = family === 4 ? entry.address.startsWith("127.") : entry.address === "::1";
+    iface.addresses.push({ address: entry.address, family, netmask: entry.netmask, internal });
+  }
+  return [...byName.values()];
+}
+
+const WATCH_KINDS = new Set<WatchEvent["kind"]>(["create", "modify", "remove", "rename"]);
+
+export function createDenoPlatform(): Platform {
+  const d = deno();
+  const base = nodeBasedPlatform(
+    { name: "deno", version: d.version.deno, os: d.build.os, arch: GO_ARCH[d.build.arch] ?? d.build.arch },
+    { resumeAfterHttp2Handoff: false },
+  );
+  return {
+    ...base,
+    dns: denoDns(),
+    dnsResolver: denoDns,
+    args: () => [...d.args],
+    execPath: () => d.execPath(),
+    hostname: () => d.hostname(),
+    networkInterfaces: denoNetworkInterfaces,
+    getEnv: (name) => d.env.get(name),
+    envObject: () => d.env.toObject(),
+    onSignal(signal, handler) {
+      if (d.build.os === "windows" && signal === "SIGHUP") return () => {};
+      d.addSignalListener(signal, handler);
+      return () => d.removeSignalListener(signal, handler);
+    },
+    fs: {
+      ...base.fs,
+      watch(path, onEvent) {
+        const watcher = d.watchFs(path, { recursive: false });
+        (async () => {
+          try {
+            for await (const event of watcher) {
+              const kind = WATCH_KINDS.has(event.kind as WatchEvent["kind"]) ? (event.kind as WatchEvent["kind"]) : "other";
+              for (const changed of event.paths) onEvent({ kind, path: changed });
+            }
+          } catch {
+            // The watched path went away or the watcher was closed; the owner polls or re-watches.
+          }
+        })();
+        return { close: () => watcher.close() };
+      },
+    },
+  };
+}

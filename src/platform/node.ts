@@ -1,0 +1,43 @@
+// The Node.js adapter: every capability from the node: modules in ./node/.
+import process from "node:process";
+import { nodeDns } from "./node/dns.ts";
+import { nodeFileSystem } from "./node/fs.ts";
+import { createNodeHttp2Client } from "./node/http2-client.ts";
+import { nodeEnvObject, nodeExit, nodeGetEnv, nodeStderr, nodeStdout } from "./node/process.ts";
+import { serveDualProtocol, type ServeQuirks } from "./node/serve.ts";
+import { nodeOnSignal } from "./node/signals.ts";
+import { goArch, goOs, nodeHostname, nodeNetworkInterfaces, nodeProcessStats } from "./node/system.ts";
+import type { Platform, RuntimeInfo } from "./types.ts";
+
+/** The capabilities shared by all three runtimes; the Deno and Bun adapters start from these. */
+export function nodeBasedPlatform(runtime: RuntimeInfo, quirks: ServeQuirks): Platform {
+  return {
+    runtime,
+    fs: nodeFileSystem,
+    dns: nodeDns(),
+    dnsResolver: nodeDns,
+    stdout: nodeStdout,
+    stderr: nodeStderr,
+    args: () => process.argv.slice(2),
+    execPath: () => process.execPath,
+    isCompiled: () => false,
+    exit: nodeExit,
+    pid: () => process.pid,
+    getEnv: nodeGetEnv,
+    envObject: nodeEnvObject,
+    hostname: nodeHostname,
+    networkInterfaces: nodeNetworkInterfaces,
+    processStats: nodeProcessStats,
+    onSignal: nodeOnSignal,
+    serve: (options) => serveDualProtocol(options, quirks),
+    createHttp2Client: createNodeHttp2Client,
+  };
+}
+
+export function createNodePlatform(): Platform {
+  return nodeBasedPlatform(
+    { name: "node", version: process.versions.node, os: goOs(), arch: goArch() },
+    // Node's HTTP/2 server reads the socket's handle itself; resuming the JS stream would steal data.
+    { resumeAfterHttp2Handoff: false },
+  );
+}

@@ -1,0 +1,226 @@
+// One listening port that answers HTTP/1.1 and HTTP/2, in cleartext or over TLS, with a web-standard
+// fetch handler.
+//
+// A raw node:net listener accepts each connection and hands it to the right node server:
+// - cleartext: the first bytes are compared with the HTTP/2 connection preface; a match goes to a
+//   node:http2 server (h2c with prior knowledge, as cluster peers talk), anything else to node:http;
+// - TLS: the connection goes to a node:http2 secure server with allowHTTP1, where ALPN picks the
+//   protocol. Each TLS configuration gets its own secure server, so a reload can switch TLS on, off or
+//   to a new certificate for new connections while open ones finish with what they had.
+// node:http, node:http2 and node:net behave the same on Node, Deno and Bun except for one detail of
+// the hand-off, which the caller passes in as a quirk.
+import { getRequestListener } from "@hono/node-server";
+import * as http from "node:http";
+import * as http2 from "node:http2";
+import { Buffer } from "node:buffer";
+import * as net from "node:net";
+import type * as tls from "node:tls";
+import type { ClientAuthType, ConnectionInfo, HttpServer, ServeOptions, TlsServerConfig } from "../types.ts";
+
+export interface ServeQuirks {
+  /**
+   * After unshifting the sniffed bytes, the socket must be resumed for the HTTP/2 server to see
+   * them (Bun), or must not be, because the server reads the socket's handle directly (Node).
+   */
+  resumeAfterHttp2Handoff: boolean;
+}
+
+const PREFACE = new TextEncoder().encode("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+
+/** How a prefix of a connection's first bytes compares with the HTTP/2 preface. */
+function prefaceMatch(bytes: Uint8Array): "yes" | "no" | "undecided" {
+  const n = Math.min(bytes.length, PREFACE.length);
+  for (let i = 0; i < n; i++) if (bytes[i] !== PREFACE[i]) return "no";
+  return n === PREFACE.length ? "yes" : "undecided";
+}
+
+type NodeRequest = http.IncomingMessage | http2.Http2ServerRequest;
+type NodeResponse = http.ServerResponse | http2.Http2ServerResponse;
+
+export async function serveDualProtocol(options: ServeOptions, quirks: ServeQuirks): Promise<HttpServer> {
+  const reportError = (error: unknown) => {
+    options.onError?.(error instanceof Error ? error : new Error(String(error)));
+  };
+
+  const fetchListener = getRequestListener(
+    (request, bindings) => options.fetch(request, connectionInfo(bindings.incoming)),
+    {
+      // Keep the runtime's own Request/Response globals: other code relies on them.
+      overrideGlobalObjects: false,
+      errorHandler: (error) => {
+        reportError(error);
+        return new Response("internal server error", { status: 500 });
+      },
+    },
+  );
+
+  // In-flight requests per connection (an HTTP/1 socket or an HTTP/2 session), so that a graceful
+  // close ends idle connections at once and busy ones right after their last response. Closing an
+  // HTTP/2 session with streams open is not graceful on every runtime, so sessions wait for theirs.
+  type Connection = net.Socket | http2.Http2Session;
+  const inFlight = new Map<Connection, number>();
+  const endConnection = (connection: Connection) =>
+    connection instanceof net.Socket ? connection.end() : connection.close();
+  let closing = false;
+  const listener = (incoming: NodeRequest, outgoing: NodeResponse) => {
+    const http2Stream = incoming.httpVersionMajor >= 2 ? (incoming as http2.Http2ServerRequest).stream : undefined;
+    const connection: Connection = http2Stream ? http2Stream.session! : (incoming.socket as net.Socket);
+    inFlight.set(connection, (inFlight.get(connection) ?? 0) + 1);
+    // An HTTP/2 request is over when its stream closes: Deno reports the response closed before
+    // the last frames have left, and closing the session then would lose them.
+    (http2Stream ?? outgoing).once("close", () => {
+      const left = (inFlight.get(connection) ?? 1) - 1;
+      inFlight.set(connection, left);
+      if (closing && left === 0) endConnection(connection);
+    });
+    void fetchListener(incoming, outgoing);
+  };
+
+  const plainHttp1 = http.createServer(listener);
+  const plainHttp2 = http2.createServer(listener);
+  const sessions = new Set<http2.ServerHttp2Session>();
+  const trackSessions = (server: http2.Http2Server | http2.Http2SecureServer) => {
+    server.on("session", (session: http2.ServerHttp2Session) => {
+      sessions.add(session);
+      session.once("close", () => {
+        sessions.delete(session);
+        inFlight.delete(session);
+      });
+      session.on("error", reportError);
+    });
+    server.on("sessionError", reportError);
+  };
+  trackSessions(plainHttp2);
+  plainHttp1.on("clientError", (_error, socket) => socket.destroy());
+
+  let secureServer: http2.Http2SecureServer | undefined;
+  const setTls = (config: TlsServerConfig | undefined) => {
+    if (!config) {
+      secureServer = undefined;
+      return;
+    }
+    const server = http2.createSecureServer(secureServerOptions(config), listener);
+    trackSessions(server);
+    enforceClientAuth(server, config.clientAuth ?? "NoClientCert");
+    server.on("tlsClientError", () => {});
+    secureServer = server;
+  };
+  setTls(options.tls);
+
+  // Every accepted connection, and whether it is still being sniffed (no server owns it yet).
+  const sockets = new Map<net.Socket, { sniffing: boolean }>();
+  const raw = net.createServer((socket) => {
+    const state = { sniffing: !secureServer };
+    sockets.set(socket, state);
+    socket.once("close", () => {
+      sockets.delete(socket);
+      inFlight.delete(socket);
+    });
+    socket.on("error", () => socket.destroy());
+    if (secureServer) {
+      secureServer.emit("connection", socket);
+      return;
+    }
+    sniffCleartext(socket, plainHttp1, plainHttp2, quirks, () => (state.sniffing = false));
+  });
+  raw.on("error", reportError);
+
+  await new Promise<void>((resolve, reject) => {
+    raw.once("error", reject);
+    raw.listen(options.port, options.hostname, () => {
+      raw.off("error", reject);
+      resolve();
+    });
+  });
+  const address = raw.address() as net.AddressInfo;
+
+  const server: HttpServer = {
+    hostname: options.hostname,
+    port: address.port,
+    setTls,
+    async close(graceMs = 5000) {
+      if (closing) return;
+      closing = true;
+      const stopped = new Promise<void>((resolve) => raw.close(() => resolve()));
+      for (const session of sessions) if (!inFlight.get(session)) session.close();
+      for (const [connection, count] of inFlight) if (count === 0) endConnection(connection);
+      for (const [socket, state] of sockets) if (state.sniffing) socket.destroy();
+      const deadline = Date.now() + graceMs;
+      while (sockets.size > 0 && Date.now() < deadline) await delay(20);
+      for (const socket of sockets.keys()) socket.destroy();
+      for (const session of sessions) session.destroy();
+      await stopped;
+    },
+  };
+  return server;
+}
+
+function sniffCleartext(
+  socket: net.Socket,
+  h1: http.Server,
+  h2: http2.Http2Server,
+  quirks: ServeQuirks,
+  onDecided: () => void,
+) {
+  let buffered = new Uint8Array(0);
+  const onData = (chunk: Uint8Array) => {
+    const joined = new Uint8Array(buffered.length + chunk.length);
+    joined.set(buffered);
+    joined.set(chunk, buffered.length);
+    buffered = joined;
+    const match = prefaceMatch(buffered);
+    if (match === "undecided") return;
+    onDecided();
+    socket.off("data", onData);
+    socket.pause();
+    socket.unshift(Buffer.from(buffered.buffer, buffered.byteOffset, buffered.byteLength));
+    if (match === "yes") {
+      h2.emit("connection", socket);
+      if (quirks.resumeAfterHttp2Handoff) socket.resume();
+    } else {
+      h1.emit("connection", socket);
+      socket.resume();
+    }
+  };
+  socket.on("data", onData);
+}
+
+function connectionInfo(incoming: NodeRequest): ConnectionInfo {
+  const socket = incoming.socket as net.Socket & { encrypted?: boolean };
+  return {
+    remoteAddress: socket?.remoteAddress ?? "",
+    remotePort: socket?.remotePort ?? 0,
+    httpVersion: incoming.httpVersion,
+    tls: Boolean(socket?.encrypted),
+  };
+}
+
+function secureServerOptions(config: TlsServerConfig): http2.SecureServerOptions {
+  const clientAuth = config.clientAuth ?? "NoClientCert";
+  const options: http2.SecureServerOptions = {
+    allowHTTP1: true,
+    cert: config.cert,
+    key: config.key,
+    requestCert: clientAuth !== "NoClientCert",
+    // Only the strictest policy lets the TLS layer reject; the others are checked after the
+    // handshake (enforceClientAuth) because Node has no switch for them.
+    rejectUnauthorized: clientAuth === "RequireAndVerifyClientCert",
+  };
+  if (config.clientCa) options.ca = config.clientCa;
+  if (config.minVersion) options.minVersion = config.minVersion;
+  if (config.maxVersion) options.maxVersion = config.maxVersion;
+  if (config.ciphers) options.ciphers = config.ciphers;
+  return options;
+}
+
+function enforceClientAuth(server: http2.Http2SecureServer, policy: ClientAuthType) {
+  if (policy !== "RequireAnyClientCert" && policy !== "VerifyClientCertIfGiven") return;
+  server.on("secureConnection", (socket: tls.TLSSocket) => {
+    const certificate = socket.getPeerCertificate();
+    const given = certificate && Object.keys(certificate).length > 0;
+    if (policy === "RequireAnyClientCert" && !given) socket.destroy();
+    if (policy === "VerifyClientCertIfGiven" && given && !socket.authorized) socket.destroy();
+  });
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

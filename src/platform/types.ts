@@ -1,0 +1,261 @@
+// The Platform interface: everything alloy-ts needs from the runtime it runs on.
+//
+// Code outside src/platform/ talks to the runtime only through this interface and web-standard
+// APIs (DESIGN.md, portability rule). Each runtime has one adapter (node.ts, deno.ts, bun.ts) built
+// from the capability modules in ./node/, overriding only what that runtime does differently or
+// better. The adapter is chosen once at start-up by ./mod.ts.
+
+export type RuntimeName = "node" | "deno" | "bun";
+
+export interface RuntimeInfo {
+  name: RuntimeName;
+  /** Version of the runtime itself, e.g. "1.4.4" for Bun. */
+  version: string;
+  /** Operating system as Go names it (GOOS): linux, darwin, windows, freebsd … */
+  os: string;
+  /** CPU architecture as Go names it (GOARCH): amd64, arm64, 386, arm … */
+  arch: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files
+
+export interface FileInfo {
+  isFile: boolean;
+  isDirectory: boolean;
+  isSymlink: boolean;
+  size: number;
+  /** Last modification time in milliseconds since the epoch. */
+  mtimeMs: number;
+}
+
+export interface DirEntry {
+  name: string;
+  isFile: boolean;
+  isDirectory: boolean;
+  isSymlink: boolean;
+}
+
+/** A file opened for appending; the write-ahead logs are built on it. */
+export interface AppendHandle {
+  readonly path: string;
+  /** Bytes in the file, including everything written through this handle. */
+  readonly size: number;
+  write(data: Uint8Array): Promise<void>;
+  /** Flushes written data to stable storage (fsync). */
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface WatchEvent {
+  kind: "create" | "modify" | "remove" | "rename" | "other";
+  /** The path the event was reported for (absolute when the watcher was given one). */
+  path: string;
+}
+
+export interface Watcher {
+  close(): void;
+}
+
+export interface FileSystem {
+  readFile(path: string): Promise<Uint8Array>;
+  readTextFile(path: string): Promise<string>;
+  /** Entries of a directory, sorted by name so that callers get a stable order on every OS. */
+  readDir(path: string): Promise<DirEntry[]>;
+  /** Follows symlinks; null when nothing exists at the path. */
+  stat(path: string): Promise<FileInfo | null>;
+  /**
+   * Replaces a file's content so that readers see either the old or the new content, never a mix:
+   * write a temporary file beside it, fsync, rename over the target.
+   */
+  writeFileAtomic(path: string, data: Uint8Array | string): Promise<void>;
+  /** Opens (creating if needed) a file for appending. */
+  openAppend(path: string): Promise<AppendHandle>;
+  /** Appends once; with sync, the data is on stable storage when the promise resolves. */
+  appendFile(path: string, data: Uint8Array | string, options?: { sync?: boolean }): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  /** mkdir -p. */
+  mkdirp(path: string): Promise<void>;
+  /** Removes a file, or a directory with everything in it; no error when nothing is there. */
+  remove(path: string): Promise<void>;
+  /** Calls onEvent for changes to a file, or to the direct entries of a directory. */
+  watch(path: string, onEvent: (event: WatchEvent) => void): Watcher;
+  cwd(): string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP
+
+/** TLS client-certificate policies, named as Go's crypto/tls (and so Alloy's config) names them. */
+export type ClientAuthType =
+  | "NoClientCert"
+  | "RequestClientCert"
+  | "RequireAnyClientCert"
+  | "VerifyClientCertIfGiven"
+  | "RequireAndVerifyClientCert";
+
+export type TlsVersion = "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3";
+
+export interface TlsServerConfig {
+  /** PEM certificate chain. */
+  cert: string;
+  /** PEM private key. */
+  key: string;
+  /** PEM CA bundle used to verify client certificates. */
+  clientCa?: string;
+  clientAuth?: ClientAuthType;
+  minVersion?: TlsVersion;
+  maxVersion?: TlsVersion;
+  /** OpenSSL cipher list. */
+  ciphers?: string;
+}
+
+export interface ConnectionInfo {
+  remoteAddress: string;
+  remotePort: number;
+  /** "1.1", "1.0" or "2.0". */
+  httpVersion: string;
+  tls: boolean;
+}
+
+export type FetchHandler = (request: Request, connection: ConnectionInfo) => Response | Promise<Response>;
+
+export interface ServeOptions {
+  hostname: string;
+  /** 0 picks a free port; HttpServer.port tells which. */
+  port: number;
+  fetch: FetchHandler;
+  tls?: TlsServerConfig;
+  /** Errors on the listener or on a connection that no request can report. */
+  onError?: (error: Error) => void;
+}
+
+export interface HttpServer {
+  readonly hostname: string;
+  readonly port: number;
+  /**
+   * Switches TLS on, off, or to a new certificate for connections accepted from now on; open
+   * connections keep the settings they were accepted with (Alloy applies the http block's TLS at
+   * reload the same way).
+   */
+  setTls(tls: TlsServerConfig | undefined): void;
+  /**
+   * Stops accepting connections, lets requests in flight finish for up to graceMs, then drops
+   * whatever is left.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+export interface TlsClientConfig {
+  /** PEM CA bundle; the system's roots when absent. */
+  ca?: string;
+  /** PEM client certificate and key for mutual TLS. */
+  cert?: string;
+  key?: string;
+  serverName?: string;
+  insecureSkipVerify?: boolean;
+}
+
+export interface Http2ClientOptions {
+  tls?: TlsClientConfig;
+  /** Milliseconds to wait for the connection (and TLS handshake). */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * An HTTP/2 client for one origin (http:// means cleartext HTTP/2 with prior knowledge), used to talk
+ * to cluster peers: no runtime's global fetch speaks cleartext HTTP/2. Request and response bodies
+ * stream in both directions at once.
+ */
+export interface Http2Client {
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Process and system
+
+export type SignalName = "SIGHUP" | "SIGINT" | "SIGTERM";
+
+export interface NetworkAddress {
+  address: string;
+  family: 4 | 6;
+  netmask: string;
+  internal: boolean;
+}
+
+export interface NetworkInterface {
+  name: string;
+  addresses: NetworkAddress[];
+}
+
+export interface SrvRecord {
+  target: string;
+  port: number;
+  priority: number;
+  weight: number;
+}
+
+export interface NameServer {
+  address: string;
+  port: number;
+}
+
+export interface Dns {
+  resolveA(name: string): Promise<string[]>;
+  resolveAAAA(name: string): Promise<string[]>;
+  resolveSrv(name: string): Promise<SrvRecord[]>;
+}
+
+export interface ProcessStats {
+  residentMemoryBytes: number;
+  virtualMemoryBytes?: number;
+  heapUsedBytes: number;
+  heapTotalBytes: number;
+  cpuUserSeconds: number;
+  cpuSystemSeconds: number;
+  /** Unix time in seconds at which the process started. */
+  startTimeSeconds: number;
+  /** Open file descriptors, where the OS tells. */
+  openFds?: number;
+  /** The soft limit on open file descriptors, where the OS tells. */
+  maxFds?: number;
+}
+
+export interface Output {
+  write(text: string | Uint8Array): void;
+}
+
+export interface Platform {
+  readonly runtime: RuntimeInfo;
+  readonly fs: FileSystem;
+  /** The system's resolver. */
+  readonly dns: Dns;
+  /** A resolver that asks only the given server (tests, and users who name their DNS server). */
+  dnsResolver(server: NameServer): Dns;
+  readonly stdout: Output;
+  readonly stderr: Output;
+
+  /** Command-line arguments after the program (and script) name. */
+  args(): string[];
+  /** The absolute path of the executable running us (the runtime, or the compiled binary). */
+  execPath(): string;
+  /** True when running as a standalone executable built with `bun build --compile`. */
+  isCompiled(): boolean;
+  exit(code: number): never;
+  pid(): number;
+
+  getEnv(name: string): string | undefined;
+  /** Every environment variable visible to the process. */
+  envObject(): Record<string, string>;
+
+  hostname(): string;
+  networkInterfaces(): NetworkInterface[];
+  processStats(): ProcessStats;
+
+  /** Calls handler on each delivery of the signal; returns a function that removes it. */
+  onSignal(signal: SignalName, handler: () => void): () => void;
+
+  serve(options: ServeOptions): Promise<HttpServer>;
+  createHttp2Client(origin: string, options?: Http2ClientOptions): Http2Client;
+}

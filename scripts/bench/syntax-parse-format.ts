@@ -134,6 +134,28 @@ const totalMs = time(RUNS, () => {
 
 if (printNode(parseFile("bench.alloy", formatted)) !== formatted) throw new Error("formatting is not idempotent");
 
+// Reference point from the same run: the engine's native JSON parser and
+// serializer on a document of about the same size (Alloy's Go parser is not
+// available here; JSON.parse is the fastest parser a JS program has).
+const jsonDoc = JSON.stringify(
+  Array.from({ length: Math.ceil(bytes.length / 330) }, (_, i) => ({
+    name: `prometheus.scrape.pods_${i}`,
+    targets: ["discovery.relabel.pods", "default", "monitoring"],
+    args: { scrape_interval: "30s", sample_limit: 1000 * i, extra_metrics: i % 2 === 0, params: { format: ["prometheus"] } },
+    rules: [{ source_labels: ["__meta_kubernetes_pod_phase"], regex: "Running|Pending", action: "keep" }],
+  })),
+  null,
+  "\t",
+);
+const jsonMb = new TextEncoder().encode(jsonDoc).length / (1024 * 1024);
+let parsed: unknown;
+const jsonParseMs = time(RUNS, () => {
+  parsed = JSON.parse(jsonDoc);
+});
+const jsonStringifyMs = time(RUNS, () => {
+  JSON.stringify(parsed, null, "\t");
+});
+
 const row = (name: string, ms: number) =>
   `${name.padEnd(22)} ${ms.toFixed(2).padStart(8)} ms ${(mb / (ms / 1000)).toFixed(1).padStart(8)} MB/s`;
 console.log(`input: ${source.split("\n").length - 1} lines, ${bytes.length} bytes, ${tokens} tokens (median of ${RUNS} runs)`);
@@ -141,3 +163,8 @@ console.log(row("scan", scanMs));
 console.log(row("parse (incl. scan)", parseMs));
 console.log(row("format (print AST)", printMs));
 console.log(row("parse + format", totalMs));
+const jrow = (name: string, ms: number) =>
+  `${name.padEnd(22)} ${ms.toFixed(2).padStart(8)} ms ${(jsonMb / (ms / 1000)).toFixed(1).padStart(8)} MB/s`;
+console.log(`reference: native JSON on ${Math.round(jsonMb * 1024 * 1024)} bytes`);
+console.log(jrow("JSON.parse", jsonParseMs));
+console.log(jrow("JSON.stringify", jsonStringifyMs));

@@ -16,8 +16,8 @@ import type { AttributeStmt, BlockStmt, Body, Comment, CommentGroup, Expr, Ident
 import { endPos, isExpr, isStmt, startPos, utf8Length } from "./ast.ts";
 import { parseFile } from "./parser.ts";
 import { quote } from "./quote.ts";
-import { ESCAPE, tabwrite } from "./tabwriter.ts";
-import { trimOutput } from "./trimmer.ts";
+import { ESCAPE, tabwriteTo, type TabwriterOptions } from "./tabwriter.ts";
+import { Trimmer } from "./trimmer.ts";
 import { decodeUtf8 } from "./utf8.ts";
 import { NoPos, type Pos, Token, tokenString } from "./token.ts";
 
@@ -82,6 +82,17 @@ export function format(source: string | Uint8Array, filename = ""): string {
   }
   return out + "\n";
 }
+
+// Alloy's tabwriter settings: minwidth 0, tabwidth 8, padding 1, padchar
+// ' ', DiscardEmptyColumns | TabIndent.
+const ALIGNMENT: TabwriterOptions = {
+  minWidth: 0,
+  tabWidth: 8,
+  padding: 1,
+  padChar: " ",
+  discardEmptyColumns: true,
+  tabIndent: true,
+};
 
 // Whitespace codes buffered by the printer.
 const WS_IGNORE = 0;
@@ -237,15 +248,9 @@ class Printer {
   /** Writes remaining comments and returns the formatted text. */
   finish(): string {
     this.flush(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, Token.EOF);
-    const aligned = tabwrite(this.output, {
-      minWidth: 0,
-      tabWidth: 8,
-      padding: 1,
-      padChar: " ",
-      discardEmptyColumns: true,
-      tabIndent: true,
-    });
-    return trimOutput(aligned);
+    const trimmer = new Trimmer();
+    tabwriteTo(this.output, ALIGNMENT, trimmer);
+    return trimmer.result();
   }
 
   // --- comments and whitespace ---

@@ -44,22 +44,35 @@ interface Cell {
   htab: boolean;
 }
 
+/** Receives the aligned output piece by piece. */
+export interface Sink {
+  write(s: string): void;
+}
+
 /** Aligns `input` and returns the result. */
 export function tabwrite(input: string, opts: TabwriterOptions): string {
-  return new Tabwriter(opts).run(input);
+  let out = "";
+  new Tabwriter(opts, { write: (s) => void (out += s) }).run(input);
+  return out;
+}
+
+/** Aligns `input`, writing the result to `sink`. */
+export function tabwriteTo(input: string, opts: TabwriterOptions, sink: Sink): void {
+  new Tabwriter(opts, sink).run(input);
 }
 
 class Tabwriter {
   private readonly opts: TabwriterOptions;
-  private out = ""; // concatenated: a cheap rope in V8 and JSC
+  private readonly out: Sink;
   private lines: Cell[][] = [[]];
   private widths: number[] = [];
 
-  constructor(opts: TabwriterOptions) {
+  constructor(opts: TabwriterOptions, out: Sink) {
     this.opts = opts;
+    this.out = out;
   }
 
-  run(input: string): string {
+  run(input: string): void {
     const n = input.length;
     let cellStart = 0; // start of the current cell's text in input
     // Width = UTF-16 units - low surrogates (pairs count once) - escape markers.
@@ -104,7 +117,6 @@ class Tabwriter {
       this.lines[this.lines.length - 1]!.push({ text: input.slice(cellStart), width: n - cellStart - skipped, htab: false });
     }
     this.flush();
-    return this.out;
   }
 
   private flush(): void {
@@ -176,12 +188,12 @@ class Tabwriter {
           if (j < widths.length) this.writePadding(c.width, widths[j]!, useTabs);
         } else {
           useTabs = false;
-          this.out += c.text;
+          this.out.write(c.text);
           if (j < widths.length) this.writePadding(c.width, widths[j]!, false);
         }
       }
       // The last buffered line has no line end of its own.
-      if (i + 1 !== this.lines.length) this.out += "\n";
+      if (i + 1 !== this.lines.length) this.out.write("\n");
     }
   }
 
@@ -192,10 +204,10 @@ class Tabwriter {
       const cw = Math.ceil(cellWidth / tabWidth) * tabWidth;
       const n = cw - textWidth;
       const tabs = Math.ceil(n / tabWidth);
-      this.out += tabs === 1 ? "\t" : "\t".repeat(tabs);
+      this.out.write(tabs === 1 ? "\t" : "\t".repeat(tabs));
       return;
     }
-    if (cellWidth > textWidth) this.out += padChar.repeat(cellWidth - textWidth);
+    if (cellWidth > textWidth) this.out.write(padChar.repeat(cellWidth - textWidth));
   }
 }
 

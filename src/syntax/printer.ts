@@ -1,5 +1,7 @@
 // The Alloy formatter (`alloy fmt`), producing byte-identical output to
-// Alloy's printer.
+// Alloy's printer, except where Alloy's output would change or break the
+// configuration (each such departure is marked "Departure from Alloy" below
+// and listed in test/conformance/known-differences.md).
 //
 // How it works (the same pipeline as Alloy's):
 //  1. a walker traverses the AST and sends tokens and whitespace "codes" to
@@ -55,8 +57,8 @@ export function printNode(node: Node, cfg: PrinterConfig = {}): string {
 
 /**
  * Passes of the printer `format` may run before the output is stable. A
- * comment inside an access chain (a block comment after `a.` in `a.b.c.d`) moves one token per
- * pass, so allow a generous bound; typical sources need one or two.
+ * block comment inside an access chain (after `a.` in `a.b.c.d`) moves one
+ * token per pass, so allow a generous bound; typical sources need one or two.
  */
 const MAX_FORMAT_PASSES = 16;
 
@@ -361,8 +363,8 @@ class Printer {
     }
     this.writeWhitespace(this.ws.length);
 
-    // A line comment must end its line (Alloy would let the next token run
-    // into it when its estimated position is on the comment's line).
+    // Departure from Alloy: a line comment must end its line (Alloy lets the
+    // next token run into it when its estimated position is on that line).
     const lineComment = lastComment.text.charCodeAt(1) === 0x2f;
     if (newlines > 0) this.writeByte(droppedFF ? "\f" : "\n", newlineLimit(newlines));
     else if (lineComment) this.writeByte(droppedFF ? "\f" : "\n", 1);
@@ -409,9 +411,10 @@ class Printer {
     this.emit(escaped ? ESCAPE + s + ESCAPE : s);
 
     // Advance the estimated positions by the text (byte based, as Alloy).
-    // Alloy also counts form feeds as line breaks here, which the scanner
-    // does not, so a form feed in a comment threw the line count off and
-    // could join the next line onto a line comment; only '\n' counts.
+    // Departure from Alloy, which also counts form feeds as line breaks
+    // here (the scanner does not), so a form feed in a comment threw the
+    // line count off and could join the next line onto a line comment; only
+    // '\n' counts.
     let newlines = 0;
     let lastNewline = -1;
     let ascii = true;
@@ -723,8 +726,8 @@ class Walker {
       if (addedNewline) p.space(WS_UNINDENT);
     }
     // A closing parenthesis on its own line gets a trailing comma before it.
-    // (Alloy does this for calls without arguments too, printing `f(,`,
-    // which does not parse; such calls print as `f()`.)
+    // Departure from Alloy, which does this for calls without arguments too,
+    // printing `f(,` (which does not parse); such calls print as `f()`.
     if (n > 0 && differentLines(prevPos, e.rParenPos)) {
       p.token(Token.COMMA);
       p.space(WS_FORMFEED);

@@ -200,19 +200,14 @@ class Printer {
 
   /** Sets the source position of the next token, when known. */
   at(pos: Pos): void {
-    if (!pos.valid) return;
+    if (pos.file === null) return; // unknown position (hand-built AST)
     this.setPos(pos);
   }
 
   private setPos(pos: Pos): void {
-    const file = pos.file;
+    const file = pos.file!;
     const off = pos.offset;
     this.posOffset = off;
-    if (file === null) {
-      this.posLine = 0;
-      this.posColumn = 0;
-      return;
-    }
     const line = file.lineOf(off);
     this.posLine = line;
     this.posColumn = line > 0 ? off - file.lineStart(line) + 1 : 0;

@@ -6,6 +6,8 @@ import { format, printNode } from "../../src/syntax/printer.ts";
 import { parseExpression, parseFile } from "../../src/syntax/parser.ts";
 import { Diagnostics } from "../../src/syntax/diag.ts";
 import { tabwrite } from "../../src/syntax/tabwriter.ts";
+import type { Expr, Stmt } from "../../src/syntax/ast.ts";
+import { NoPos, Token } from "../../src/syntax/token.ts";
 import { conformanceURL, listFiles, readBytes, readText } from "./conformance.ts";
 
 const testdata = "syntax/printer/testdata/";
@@ -87,6 +89,20 @@ describe("printer: behaviour", () => {
     const f = parseFile("", "a { b = 1 }");
     assert.equal(printNode(f.body[0]!), "a {\n\tb = 1\n}");
     assert.equal(printNode(f.body, { indent: 1 }), "\ta {\n\t\tb = 1\n\t}");
+  });
+
+  it("prints hand-built ASTs without positions on single lines", () => {
+    const lit = (value: string): Expr => ({ type: "LiteralExpr", kind: Token.NUMBER, value, valuePos: NoPos });
+    const ident = (name: string) => ({ type: "Ident" as const, name, namePos: NoPos });
+    const body: Stmt[] = [
+      { type: "AttributeStmt", name: ident("a"), value: { type: "ArrayExpr", elements: [lit("1"), lit("2")], lBrackPos: NoPos, rBrackPos: NoPos } },
+      { type: "AttributeStmt", name: ident("long_name"), value: lit("3") },
+      {
+        type: "BlockStmt", name: ["b", "c"], namePos: NoPos, label: "x", labelPos: NoPos, lCurlyPos: NoPos, rCurlyPos: NoPos,
+        body: [{ type: "AttributeStmt", name: ident("d"), value: lit("4") }],
+      },
+    ];
+    assert.equal(printNode(body), 'a         = [1, 2]\nlong_name = 3\n\nb.c "x" {\n\td = 4\n}');
   });
 
   it("redacts secret literals when asked", () => {

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 
 import { format, printNode } from "../../src/syntax/printer.ts";
 import { parseExpression, parseFile } from "../../src/syntax/parser.ts";
@@ -35,6 +35,30 @@ describe("printer: testdata", () => {
       assert.equal(got, trimRight(readText(testdata + name + ".expect")));
       // Formatting is idempotent.
       assert.equal(printNode(parseFile(filename, got)), got);
+    });
+  }
+});
+
+// The converters' expected outputs were printed by Alloy's formatter, so each
+// must come back unchanged: 150+ real configurations as extra vectors.
+function alloyFilesUnder(dir: URL): URL[] {
+  const out: URL[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) out.push(...alloyFilesUnder(new URL(e.name + "/", dir)));
+    else if (e.name.endsWith(".alloy")) out.push(new URL(e.name, dir));
+  }
+  return out;
+}
+
+describe("printer: Alloy-formatted converter outputs are fixed points", () => {
+  const root = conformanceURL("internal/converter/internal/");
+  const files = alloyFilesUnder(root);
+  it("finds the corpus", () => assert.ok(files.length > 100, `${files.length} files`));
+  for (const url of files) {
+    it(url.pathname.slice(root.pathname.length), () => {
+      const src = readFileSync(url, "utf8");
+      assert.equal(printNode(parseFile(url.pathname, src)), trimRight(src));
+      assert.equal(format(src), trimRight(src) + "\n");
     });
   }
 });

@@ -23,7 +23,7 @@ import { join as pathJoin } from "./filepath.ts";
 import { parseJson } from "./gojson.ts";
 import { sprintf } from "./gofmt.ts";
 import { replaceAll, split, toLower, toUpper, trim, trimPrefix, trimSpace, trimSuffix } from "./gostrings.ts";
-import { jsonPath } from "./jsonpath.ts";
+import { jsonPath, parseJsonPath } from "./jsonpath.ts";
 import { typedFunc } from "./func.ts";
 import { normalizeVersion } from "./version.ts";
 
@@ -149,9 +149,11 @@ export function createStdlib(opts: StdlibOptions = {}): Stdlib {
     ["coalesce", coalesce],
     [
       "json_path",
-      typedFunc("json_path", { params: [str, str] }, (json: string, path: string) =>
-        jsonPath(path, parseJson(json, { numbers: "int64" })).map(jsonToValue),
-      ),
+      typedFunc("json_path", { params: [str, str] }, (json: string, path: string) => {
+        // The path is parsed first, so its errors win over the document's.
+        const expr = parseJsonPath(path);
+        return jsonPath(expr, parseJson(json, { numbers: "int64" })).map(jsonToValue);
+      }),
     ],
     ["sys", namespace({ env })],
     ["convert", namespace({ nonsensitive })],
@@ -221,4 +223,4 @@ export { formatFloat } from "./gofloat.ts";
 export { normalizeVersion } from "./version.ts";
 export { parseJson, jsonFloat, jsonString, type JsonValue } from "./gojson.ts";
 export { fromJson, fromYaml, jsonToValue, toJson } from "./encoding.ts";
-export { jsonPath, parseJsonPath } from "./jsonpath.ts";
+export { jsonPath, type JsonPathExpr, parseJsonPath } from "./jsonpath.ts";

@@ -889,15 +889,18 @@ function evalEq(e: Equation, v: JsonValue, chosen: Map<Equation, Item>): Item {
   return NOTHING;
 }
 
+/** A parsed JSONPath expression. */
+export type JsonPathExpr = readonly Frag[];
+
 /** Parses a JSONPath expression; throws ojg's parse errors. */
-export function parseJsonPath(path: string): readonly Frag[] {
+export function parseJsonPath(path: string): JsonPathExpr {
   const p = new PathParser(path);
   const x = p.readExpr();
   if (p.pos < path.length) p.raise("parse error");
   return x;
 }
 
-/** Evaluates a JSONPath expression against parsed JSON data. */
-export function jsonPath(path: string, data: JsonValue): JsonValue[] {
-  return get(parseJsonPath(path), data);
+/** Evaluates a JSONPath expression (text or parsed) against parsed JSON data. */
+export function jsonPath(path: string | JsonPathExpr, data: JsonValue): JsonValue[] {
+  return get(typeof path === "string" ? parseJsonPath(path) : path, data);
 }

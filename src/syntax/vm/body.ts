@@ -100,13 +100,17 @@ function startingHost(type: StructType<any>, current: unknown): Host {
   return structuredCloneHost(current as Host);
 }
 
+const ownDefaults = new WeakMap<StructType<any>, boolean>();
+
 function hasOwnDefaults(type: StructType<any>): boolean {
-  if (type.options.defaults) return true;
-  for (const f of type.flat) {
-    const d = f.def;
-    if ((d.kind === "attr" || d.kind === "block" || d.kind === "blocks") && d.default !== undefined) return true;
+  let has = ownDefaults.get(type);
+  if (has === undefined) {
+    has =
+      type.options.defaults !== undefined ||
+      type.flat.some((f) => (f.def.kind === "attr" || f.def.kind === "block" || f.def.kind === "blocks") && f.def.default !== undefined);
+    ownDefaults.set(type, has);
   }
-  return false;
+  return has;
 }
 
 function structuredCloneHost(h: Host): Host {

@@ -6,7 +6,9 @@ import assert from "node:assert/strict";
 import type { BlockStmt } from "../../src/syntax/ast.ts";
 import { parseFile } from "../../src/syntax/parser.ts";
 import { printNode } from "../../src/syntax/printer.ts";
+import { FileBuilder } from "../../src/syntax/builder.ts";
 import {
+  appendFrom,
   attr,
   block,
   blocks,
@@ -402,5 +404,45 @@ describe("secrets", () => {
     const printed = printNode(file, { redactSecrets: true });
     assert.ok(!printed.includes("my_password"), printed);
     assert.ok(printed.includes("(secret)"), printed);
+  });
+});
+
+describe("encoding back to Alloy", () => {
+  const rule = struct({
+    source_labels: attr(t.array(t.string()), { optional: true }),
+    regex: attr(t.string(), { default: "(.*)" }),
+    action: attr(t.string(), { default: "replace" }),
+  });
+  const args = struct({
+    forward_to: attr(t.array(t.any())),
+    scrape_interval: attr(t.duration(), { default: 60 * Second }),
+    job_name: attr(t.string(), { optional: true }),
+    rule: blocks(rule, { optional: true }),
+    tls: block(struct({ insecure: attr(t.bool(), { optional: true }) }), { optional: true }),
+  });
+
+  it("round-trips through decoding and omits defaults", () => {
+    const src = `forward_to = []
+scrape_interval = "30s"
+rule {
+	source_labels = ["a"]
+	regex = "(.*)"
+}
+rule {
+	action = "drop"
+}`;
+    const host = decodeBody(parseFile("", src), args);
+    const file = new FileBuilder();
+    appendFrom(file.body, args, host);
+    assert.equal(
+      file.toString(),
+      `forward_to      = []\nscrape_interval = "30s"\n\nrule {\n\tsource_labels = ["a"]\n}\n\nrule {\n\taction = "drop"\n}`,
+    );
+    assert.deepEqual(decodeBody(parseFile("", file.toString()), args), host);
+  });
+
+  it("encodes exports as ordered objects", () => {
+    const exports = struct({ zeta: attr(t.string()), alpha: attr(t.duration()) });
+    assert.equal(formatValue(exports.encode({ zeta: "z", alpha: 90 * Second })), `{\n\tzeta  = "z",\n\talpha = "1m30s",\n}`);
   });
 });

@@ -69,3 +69,4 @@ export {
   Second,
 } from "./duration.ts";
 export { type AttrItem, type BlockItem, type BodyItem, encodeBody, type EncodeMode, isComparable } from "./encode.ts";
+export { appendBodyItems, appendFrom } from "./builder.ts";

@@ -1,0 +1,85 @@
+// The `alloy` command line, started as a real process under the runtime running the test.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { VERSION } from "../../src/cli/build-info.ts";
+import { currentRuntime, repoRoot, runRuntime } from "../helpers/runtime.ts";
+
+const entry = join(repoRoot, "src/cli/entry.ts");
+const alloy = (...args: string[]) => runRuntime(entry, args);
+
+// Every flag of Alloy's `run` (windows.priority exists only on Windows, as in Alloy).
+const RUN_FLAGS = [
+  "server.http.listen-addr", "server.http.memory-addr", "server.http.ui-path-prefix", "server.http.enable-pprof",
+  "server.http.disable-support-bundle", "cluster.enabled", "cluster.node-name", "cluster.advertise-address",
+  "cluster.join-addresses", "cluster.discover-peers", "cluster.advertise-interfaces", "cluster.rejoin-interval",
+  "cluster.max-join-peers", "cluster.name", "cluster.enable-tls", "cluster.tls-ca-path", "cluster.tls-cert-path",
+  "cluster.tls-key-path", "cluster.tls-server-name", "cluster.wait-for-size", "cluster.wait-timeout", "config.format",
+  "config.bypass-conversion-errors", "config.extra-args", "disable-reporting", "storage.path", "stability.level",
+  "feature.community-components.enabled", "feature.component-shutdown-deadline",
+  "feature.prometheus.metric-validation-scheme",
+];
+
+describe("cli", () => {
+  it("keeps the version equal to package.json's", () => {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8"));
+    assert.equal(VERSION, pkg.version);
+  });
+
+  it("prints version, git revision, runtime and its version", async () => {
+    const result = await alloy("--version");
+    assert.equal(result.code, 0, result.stderr);
+    const revision = execFileSync("git", ["rev-parse", "--short=12", "HEAD"], { cwd: repoRoot, encoding: "utf8" }).trim();
+    assert.match(result.stdout, new RegExp(`^alloy, version v${VERSION.replace(/\./g, "\\.")} \\(branch: [^,]+, revision: ${revision}\\)`));
+    const runtimeLine = /runtime:\s+(\S+) (\S+)/.exec(result.stdout);
+    assert.ok(runtimeLine, result.stdout);
+    assert.equal(runtimeLine[1], currentRuntime());
+    assert.match(runtimeLine[2]!, /^\d+\.\d+\.\d+/);
+    assert.match(result.stdout, /platform:\s+linux\/(amd64|arm64)/);
+  });
+
+  it("lists the commands in --help", async () => {
+    const result = await alloy("--help");
+    assert.equal(result.code, 0, result.stderr);
+    for (const command of ["run", "fmt", "validate", "convert"]) assert.match(result.stdout, new RegExp(`^  ${command}\\s`, "m"));
+  });
+
+  it("documents every flag of run with Alloy's defaults", async () => {
+    const result = await alloy("run", "--help");
+    assert.equal(result.code, 0, result.stderr);
+    for (const flag of RUN_FLAGS) assert.ok(result.stdout.includes(`--${flag}`), `--${flag} in run --help`);
+    assert.match(result.stdout, /--server\.http\.listen-addr string\s+.*\(default "127\.0\.0\.1:12345"\)/);
+    assert.match(result.stdout, /--storage\.path string\s+.*\(default "data-alloy\/"\)/);
+    assert.ok(!result.stdout.includes("windows.priority"), "windows.priority is Windows-only");
+  });
+
+  it("fails without a path, as Alloy does", async () => {
+    const result = await alloy("run");
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^Error: path argument not provided$/m);
+  });
+
+  it("rejects unknown flags, unknown commands and bad stability levels", async () => {
+    const flag = await alloy("run", "--server.http.listen-adr=1", "config.alloy");
+    assert.equal(flag.code, 1);
+    assert.match(flag.stderr, /unknown flag: --server\.http\.listen-adr/);
+    const windowsOnly = await alloy("run", "--windows.priority=high", "config.alloy");
+    assert.match(windowsOnly.stderr, /unknown flag: --windows\.priority/);
+    const command = await alloy("serve");
+    assert.equal(command.code, 1);
+    assert.match(command.stderr, /unknown command "serve" for "alloy"/);
+    const level = await alloy("run", "--stability.level=beta", "config.alloy");
+    assert.equal(level.code, 1);
+    assert.match(level.stderr, /invalid stability level "beta"/);
+  });
+
+  it("fails loudly for commands that are not built yet, never with a fake success", async () => {
+    for (const args of [["run", "config.alloy"], ["validate", "config.alloy"], ["convert", "--source-format=prometheus", "prometheus.yml"]]) {
+      const result = await alloy(...args);
+      assert.equal(result.code, 1, `${args.join(" ")}: ${result.stderr}`);
+      assert.match(result.stderr, new RegExp(`Error: alloy ${args[0]} is not implemented yet`));
+    }
+  });
+});

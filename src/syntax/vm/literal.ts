@@ -7,15 +7,22 @@ import type { LiteralExpr } from "../ast.ts";
 import { Token } from "../token.ts";
 import { NumberValue, numberFromLiteral, parseGoFloat, type Value } from "../value/index.ts";
 
-const cache = new WeakMap<LiteralExpr, Value>();
+interface Cached {
+  readonly raw: string;
+  readonly kind: Token;
+  readonly value: Value;
+}
+
+const cache = new WeakMap<LiteralExpr, Cached>();
 
 /** The value of a literal expression. */
 export function literalValue(expr: LiteralExpr): Value {
   const cached = cache.get(expr);
-  if (cached !== undefined) return cached;
-  const v = valueFromLiteral(expr.kind, expr.value);
-  cache.set(expr, v);
-  return v;
+  // Nodes edited in place (by tools that rewrite ASTs) are re-read.
+  if (cached !== undefined && cached.raw === expr.value && cached.kind === expr.kind) return cached.value;
+  const value = valueFromLiteral(expr.kind, expr.value);
+  cache.set(expr, { raw: expr.value, kind: expr.kind, value });
+  return value;
 }
 
 /** Converts raw literal text of the given token kind to a value. */

@@ -3,8 +3,7 @@
 //   node --import tsx scripts/fuzz-syntax.ts --count 1000000 --seconds 600 [--seed 1]
 //
 // Seeds come from the conformance vectors (fuzz corpus, valid and error
-// parser files, printer inputs, scanner/parser tables) and a generated
-// config. Each round feeds a random or mutated input to:
+// parser files, printer inputs, converter outputs, scanner/parser tables). Each round feeds a random or mutated input to:
 //   - the scanner (both modes): must reach EOF in a bounded number of tokens;
 //   - the parser (file and expression): may only report diagnostics;
 //   - the formatter, when the input parsed: the printed output must parse
@@ -81,6 +80,22 @@ for (const dir of ["syntax/parser/testdata/", "syntax/parser/testdata/valid/", "
       seeds.push(new Uint8Array(readFileSync(new URL(dir + n, root))));
     }
   }
+}
+// Real configurations printed by Alloy: the converters' expected outputs.
+function alloyFilesUnder(dir: URL): URL[] {
+  const out: URL[] = [];
+  try {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) out.push(...alloyFilesUnder(new URL(e.name + "/", dir)));
+      else if (e.name.endsWith(".alloy")) out.push(new URL(e.name, dir));
+    }
+  } catch {
+    // optional corpus
+  }
+  return out;
+}
+for (const url of alloyFilesUnder(new URL("internal/converter/internal/", root))) {
+  seeds.push(new Uint8Array(readFileSync(url)));
 }
 for (const table of ["scanner_test.json", "parser_test.json", "vm_test.json", "vm_stdlib_test.json"]) {
   try {
@@ -305,7 +320,7 @@ function fail(input: Uint8Array, e: unknown): void {
 
 let lastParsed = false;
 
-function timed(input: Uint8Array): number {
+function timed(input: Uint8Array, limitMs = SLOW_MS): number {
   const t0 = performance.now();
   try {
     lastParsed = check(input);
@@ -314,19 +329,21 @@ function timed(input: Uint8Array): number {
     fail(input, e);
   }
   const ms = performance.now() - t0;
-  if (ms > SLOW_MS) fail(input, new FuzzFailure(`input took ${ms.toFixed(0)} ms (possible hang)`));
+  if (ms > limitMs) fail(input, new FuzzFailure(`input took ${ms.toFixed(0)} ms (possible hang)`));
   return ms;
 }
 
 // Super-linear time check: an input repeated 16 times must not take much
 // more than 16 times as long.
-function scalingCheck(base: Uint8Array): void {
+function scalingCheck(input: Uint8Array): void {
+  const base = input.subarray(0, 4096);
   if (base.length === 0) return;
   const small = concat(Array.from({ length: 8 }, () => base));
   const big = concat(Array.from({ length: 128 }, () => base));
+  // The big input is up to 512 KiB: allow it proportionally more time.
   const measure = (b: Uint8Array) => {
     let best = Infinity;
-    for (let i = 0; i < 3; i++) best = Math.min(best, timed(b));
+    for (let i = 0; i < 3; i++) best = Math.min(best, timed(b, SLOW_MS * 16));
     return best;
   };
   const ts = Math.max(measure(small), 0.05);
@@ -358,9 +375,9 @@ for (const s of seeds) {
   timed(s);
   if (lastParsed) parsedOK++;
   else withDiags++;
-  scalingCheck(s);
   count++;
 }
+for (let i = 0; i < 16; i++) scalingCheck(pick(seeds));
 
 while (count < COUNT && performance.now() < deadline) {
   const r = rand();
@@ -375,7 +392,7 @@ while (count < COUNT && performance.now() < deadline) {
   if (ms > slowest) slowest = ms;
   count++;
   if ((count & 4095) === 0) {
-    if (rand() < 0.05) scalingCheck(input.subarray(0, 2048));
+    if (rand() < 0.05) scalingCheck(input);
     const now = performance.now();
     if (now - lastReport > 10_000) {
       lastReport = now;

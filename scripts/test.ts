@@ -76,10 +76,10 @@ function commandFor(runtime: Runtime, files: string[], junit: string): [string, 
 const decode = (text: string) => text.replace(/&gt;/g, ">").replace(/&lt;/g, "<").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
 
 /**
- * Leaf test cases in a JUnit file. Deno lists a describe block as a test case of its own beside its
- * steps ("suite > test"), so a case whose name prefixes another's is a group, not a test.
+ * Leaf test cases in a JUnit file. Deno (groupsAsCases) lists a describe block as a test case of its
+ * own beside its steps ("suite > test"), so there a case whose name prefixes another's is a group.
  */
-export function countJUnit(xml: string): Counts {
+export function countJUnit(xml: string, groupsAsCases = false): Counts {
   const cases: { name: string; failed: boolean; skipped: boolean }[] = [];
   const pattern = /<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g;
   for (const match of xml.matchAll(pattern)) {
@@ -90,7 +90,7 @@ export function countJUnit(xml: string): Counts {
   const names = cases.map((c) => c.name);
   const counts: Counts = { passed: 0, failed: 0, skipped: 0 };
   for (const testCase of cases) {
-    const isGroup = names.some((other) => other.startsWith(`${testCase.name} > `));
+    const isGroup = groupsAsCases && names.some((other) => other.startsWith(`${testCase.name} > `));
     if (isGroup) continue;
     if (testCase.failed) counts.failed++;
     else if (testCase.skipped) counts.skipped++;
@@ -122,7 +122,7 @@ async function main() {
     const code = await run(command, args, { ALLOY_TS_TEST_RUNTIME: runtime });
     let counts: Counts = { passed: 0, failed: 0, skipped: 0 };
     try {
-      counts = countJUnit(readFileSync(junit, "utf8"));
+      counts = countJUnit(readFileSync(junit, "utf8"), runtime === "deno");
     } catch {
       // No report: the runner died; the exit code says so below.
     }

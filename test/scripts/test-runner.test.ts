@@ -11,15 +11,16 @@ describe("scripts/test.ts JUnit counting", () => {
         <testcase name="group &gt; two" classname="x"><failure message="boom">boom</failure></testcase>
         <testcase name="group &gt; three" classname="x"><skipped/></testcase>
       </testsuite></testsuites>`;
-    assert.deepEqual(countJUnit(xml), { passed: 2, failed: 1, skipped: 1 });
+    assert.deepEqual(countJUnit(xml, true), { passed: 2, failed: 1, skipped: 1 });
   });
 
   it("counts Node's and Bun's leaf test cases", () => {
     const xml = `<testsuites><testsuite name="suite" tests="3">
       <testcase name="a" classname="test"/>
       <testcase name="b" classname="test"><failure type="testCodeFailure" message="x"></failure></testcase>
-      <testcase name="c" classname="test"/></testsuite></testsuites>`;
-    assert.deepEqual(countJUnit(xml), { passed: 2, failed: 1, skipped: 0 });
+      <testcase name="c" classname="test"/>
+      <testcase name="token" classname="test"/><testcase name="token &gt; x" classname="test"/></testsuite></testsuites>`;
+    assert.deepEqual(countJUnit(xml), { passed: 4, failed: 1, skipped: 0 });
   });
 
   it("counts nothing in an empty report", () => {

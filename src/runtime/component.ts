@@ -1,0 +1,65 @@
+// The component contract (DESIGN.md): a component is declared once — name, stability, community
+// flag, argument and export schemas, constructor — and the controller builds, runs, updates and
+// stops it. Components live in src/component/; this layer only defines what they look like, so the
+// controller can run any registry it is given (the built-in one, tests' own, an embedder's).
+import type { Platform } from "../platform/mod.ts";
+import type { StructType } from "../syntax/schema/index.ts";
+import type { Stability } from "./featuregate.ts";
+import type { Logger } from "./logging/logger.ts";
+
+export type HealthState = "unknown" | "healthy" | "unhealthy" | "exited";
+
+export interface Health {
+  state: HealthState;
+  message: string;
+  /** When the state was reported. */
+  updatedAt: Date;
+}
+
+/** What a running component gets from the controller. */
+export interface ComponentContext<Exports> {
+  /** The component's id within its module, e.g. `prometheus.scrape.default`. */
+  readonly id: string;
+  /** The id including the module path, unique in the whole process (`/`-separated for modules). */
+  readonly globalId: string;
+  readonly logger: Logger;
+  /** `<storage.path>/<globalId>/`, created on demand by the component. */
+  readonly dataPath: string;
+  readonly platform: Platform;
+  /**
+   * fetch that reaches the agent's in-memory HTTP address without a socket, and the network for
+   * everything else.
+   */
+  readonly fetch: typeof fetch;
+  /** Publishes new exports; dependants are re-evaluated when they differ from the last ones. */
+  onStateChange(exports: Exports): void;
+}
+
+export interface Component<Args> {
+  /** Runs until the signal aborts; a rejection is reported as the component exiting with an error. */
+  run(signal: AbortSignal): Promise<void>;
+  /** Called with new arguments only when they differ from the current ones. */
+  update(args: Args): void | Promise<void>;
+  health?(): Health | undefined;
+  debugInfo?(): unknown;
+  /** HTTP handler mounted at /api/v0/component/<id>/ (the request URL keeps the full path). */
+  handler?(request: Request): Response | Promise<Response>;
+}
+
+export interface ComponentDefinition<Args = unknown, Exports = unknown> {
+  /** Dot-separated name, e.g. `prometheus.scrape`. */
+  name: string;
+  stability: Stability;
+  /** Community components are off unless --feature.community-components.enabled. */
+  community?: boolean;
+  args: StructType<Args>;
+  exports?: StructType<Exports>;
+  build(context: ComponentContext<Exports>, args: Args): Component<Args> | Promise<Component<Args>>;
+}
+
+/** Declares a component; the identity function that lets TypeScript infer Args and Exports. */
+export function defineComponent<Args, Exports = Record<string, never>>(
+  definition: ComponentDefinition<Args, Exports>,
+): ComponentDefinition<Args, Exports> {
+  return definition;
+}

@@ -4,7 +4,8 @@ import { defineCommand, runCommand, type ArgsDef, type CommandDef } from "citty"
 import type { Platform } from "../platform/mod.ts";
 import { LogController } from "../runtime/logging/logger.ts";
 import { buildInfo, formatBuildInfo, VERSION } from "./build-info.ts";
-import { convertCommand, fmtCommand, validateCommand } from "./commands/pending.ts";
+import { fmtCommand } from "./commands/fmt.ts";
+import { convertCommand, validateCommand } from "./commands/pending.ts";
 import { runCommand as alloyRunCommand } from "./commands/run.ts";
 import { CommandError, type CliContext } from "./context.ts";
 import { checkFlags, FlagError } from "./flags.ts";

@@ -3,7 +3,7 @@ import process from "node:process";
 import { nodeDns } from "./node/dns.ts";
 import { nodeFileSystem } from "./node/fs.ts";
 import { createNodeHttp2Client } from "./node/http2-client.ts";
-import { nodeEnvObject, nodeExit, nodeGetEnv, nodeStderr, nodeStdout } from "./node/process.ts";
+import { nodeEnvObject, nodeExit, nodeGetEnv, nodeReadStdin, nodeStderr, nodeStdout } from "./node/process.ts";
 import { serveDualProtocol, type ServeQuirks } from "./node/serve.ts";
 import { nodeOnSignal } from "./node/signals.ts";
 import { goArch, goOs, nodeHostname, nodeNetworkInterfaces, nodeProcessStats } from "./node/system.ts";
@@ -18,6 +18,7 @@ export function nodeBasedPlatform(runtime: RuntimeInfo, quirks: ServeQuirks): Pl
     dnsResolver: nodeDns,
     stdout: nodeStdout,
     stderr: nodeStderr,
+    readStdin: nodeReadStdin,
     args: () => process.argv.slice(2),
     execPath: () => process.execPath,
     isCompiled: () => false,

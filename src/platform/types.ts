@@ -236,6 +236,8 @@ export interface Platform {
   readonly stdout: Output;
   readonly stderr: Output;
 
+  /** Reads standard input to its end. */
+  readStdin(): Promise<Uint8Array>;
   /** Command-line arguments after the program (and script) name. */
   args(): string[];
   /** The absolute path of the executable running us (the runtime, or the compiled binary). */

@@ -3,12 +3,6 @@
 import { defineCommand, type ArgsDef } from "citty";
 import { notImplementedYet, type CliContext } from "../context.ts";
 
-const fmtArgs = {
-  path: { type: "positional", required: false, description: "File to format, or - for standard input" },
-  write: { type: "boolean", alias: "w", default: false, description: "Write the result to the source file" },
-  test: { type: "boolean", alias: "t", default: false, description: "Exit non-zero when the source is not formatted" },
-} satisfies ArgsDef;
-
 const validateArgs = {
   path: { type: "positional", required: false, description: "Configuration file, or directory of *.alloy files" },
   "stability.level": { type: "string", default: "generally-available", description: "Minimum stability level of features to enable" },
@@ -26,14 +20,6 @@ const convertArgs = {
   "bypass-errors": { type: "boolean", alias: "b", default: false, description: "Enable bypassing errors when converting" },
   "extra-args": { type: "string", alias: "e", default: "", description: "Extra arguments from the original format used by the converter" },
 } satisfies ArgsDef;
-
-export function fmtCommand(_context: CliContext) {
-  return defineCommand({
-    meta: { name: "fmt", description: "Format a configuration file" },
-    args: fmtArgs,
-    run: () => notImplementedYet("fmt"),
-  });
-}
 
 export function validateCommand(_context: CliContext) {
   return defineCommand({

@@ -18,3 +18,16 @@ export function nodeEnvObject(): Record<string, string> {
 export function nodeExit(code: number): never {
   process.exit(code);
 }
+
+export async function nodeReadStdin(): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Uint8Array);
+  const total = chunks.reduce((n, c) => n + c.length, 0);
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}

@@ -1,26 +1,32 @@
-// Help text in the layout of Alloy's cobra commands, built from the same citty argument definitions
-// the parser uses, so the two never disagree.
-import type { ArgsDef, CommandDef } from "citty";
+// Help text in the layout of Alloy's cobra commands, from the same flag definitions the parser uses.
+import { formatDuration, parseDuration } from "../syntax/schema/duration.ts";
+import type { CommandSpec } from "./command.ts";
+import type { FlagDef } from "./flags.ts";
 
-interface Described {
-  name?: string;
-  description?: string;
-}
+const TYPE_WORD: Record<FlagDef["type"], string> = {
+  string: "string",
+  boolean: "",
+  duration: "duration",
+  int: "int",
+  stringSlice: "strings",
+};
 
-function metaOf(command: CommandDef): Described {
-  return (command.meta ?? {}) as Described;
-}
-
-function flagLine(name: string, def: ArgsDef[string]): [string, string] {
-  const aliases = "alias" in def && def.alias ? (Array.isArray(def.alias) ? def.alias : [def.alias]) : [];
-  const short = aliases.find((a) => a.length === 1);
-  const type = def.type === "boolean" ? "" : " string";
-  const left = `${short ? `-${short}, ` : "    "}--${name}${type}`;
-  let description = def.description ?? "";
-  const fallback = "default" in def ? def.default : undefined;
-  if (def.type === "boolean" && fallback === true) description += " (default true)";
-  if (def.type !== "boolean" && fallback !== undefined && fallback !== "") description += ` (default "${fallback}")`;
-  return [left, description];
+/** pflag's `(default …)` suffix; zero values are not shown. */
+function defaultText(def: FlagDef): string {
+  const value = def.default;
+  if (value === undefined || value === "" || value === "false") return "";
+  switch (def.type) {
+    case "string":
+      return ` (default "${value}")`;
+    case "duration":
+      return parseDuration(value) === 0 ? "" : ` (default ${formatDuration(parseDuration(value))})`;
+    case "int":
+      return value === "0" ? "" : ` (default ${value})`;
+    case "stringSlice":
+      return ` (default [${value}])`;
+    case "boolean":
+      return ` (default ${value})`;
+  }
 }
 
 function columns(rows: [string, string][]): string {
@@ -28,27 +34,36 @@ function columns(rows: [string, string][]): string {
   return rows.map(([left, right]) => `  ${left.padEnd(width)}   ${right}`.trimEnd()).join("\n");
 }
 
-export function renderUsage(command: CommandDef, parent?: CommandDef): string {
-  const meta = metaOf(command);
-  const args = (command.args ?? {}) as ArgsDef;
-  const path = [parent ? metaOf(parent).name : undefined, meta.name].filter(Boolean).join(" ");
-  const lines: string[] = [];
-  if (meta.description) lines.push(meta.description, "");
-  const subCommands = (command.subCommands ?? {}) as Record<string, CommandDef>;
-  const positionals = Object.entries(args).filter(([, def]) => def.type === "positional");
-  const flags = Object.entries(args).filter(([, def]) => def.type !== "positional");
-  lines.push("Usage:");
-  if (Object.keys(subCommands).length > 0) lines.push(`  ${path} [command]`);
-  else lines.push(`  ${path} [flags]${positionals.map(([name]) => ` ${name.toUpperCase()}`).join("")}`);
-  if (Object.keys(subCommands).length > 0) {
-    lines.push("", "Available Commands:");
-    lines.push(columns(Object.entries(subCommands).map(([name, sub]) => [name, metaOf(sub).description ?? ""])));
-  }
-  lines.push("", "Flags:");
-  const rows = flags.map(([name, def]) => flagLine(name, def));
-  rows.push(["-h, --help", `help for ${meta.name ?? path}`]);
-  if (!parent) rows.push(["-v, --version", `version for ${meta.name ?? path}`]);
-  lines.push(columns(rows));
-  if (Object.keys(subCommands).length > 0) lines.push("", `Use "${path} [command] --help" for more information about a command.`);
-  return lines.join("\n") + "\n";
+export function commandUsage(spec: CommandSpec): string {
+  const rows: [string, string][] = Object.entries(spec.flags)
+    .filter(([, def]) => !def.deprecated)
+    .map(([name, def]) => {
+      const type = TYPE_WORD[def.type];
+      const left = `${def.short ? `-${def.short}, ` : "    "}--${name}${type ? ` ${type}` : ""}`;
+      return [left, def.description + defaultText(def)];
+    });
+  rows.push(["-h, --help", `help for ${spec.name}`]);
+  const positional = spec.positional ? ` ${spec.positional.name}` : "";
+  return [spec.description, "", "Usage:", `  alloy ${spec.name} [flags]${positional}`, "", "Flags:", columns(rows), ""].join("\n");
+}
+
+export function rootUsage(description: string, specs: CommandSpec[]): string {
+  return [
+    description,
+    "",
+    "Usage:",
+    "  alloy [command]",
+    "",
+    "Available Commands:",
+    columns(specs.map((spec) => [spec.name, spec.description])),
+    "",
+    "Flags:",
+    columns([
+      ["-h, --help", "help for alloy"],
+      ["-v, --version", "version for alloy"],
+    ]),
+    "",
+    'Use "alloy [command] --help" for more information about a command.',
+    "",
+  ].join("\n");
 }

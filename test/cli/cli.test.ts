@@ -19,7 +19,6 @@ const RUN_FLAGS = [
   "cluster.tls-key-path", "cluster.tls-server-name", "cluster.wait-for-size", "cluster.wait-timeout", "config.format",
   "config.bypass-conversion-errors", "config.extra-args", "disable-reporting", "storage.path", "stability.level",
   "feature.community-components.enabled", "feature.component-shutdown-deadline",
-  "feature.prometheus.metric-validation-scheme",
 ];
 
 describe("cli", () => {
@@ -51,14 +50,33 @@ describe("cli", () => {
     assert.equal(result.code, 0, result.stderr);
     for (const flag of RUN_FLAGS) assert.ok(result.stdout.includes(`--${flag}`), `--${flag} in run --help`);
     assert.match(result.stdout, /--server\.http\.listen-addr string\s+.*\(default "127\.0\.0\.1:12345"\)/);
+    assert.match(result.stdout, /--cluster\.rejoin-interval duration\s+.*\(default 1m0s\)/);
+    assert.match(result.stdout, /--cluster\.advertise-interfaces strings\s+.*\(default \[eth0,en0\]\)/);
     assert.match(result.stdout, /--storage\.path string\s+.*\(default "data-alloy\/"\)/);
     assert.ok(!result.stdout.includes("windows.priority"), "windows.priority is Windows-only");
+    // pflag hides deprecated flags from the help; they are still accepted (see below).
+    assert.ok(!result.stdout.includes("metric-validation-scheme"));
   });
 
-  it("fails without a path, as Alloy does", async () => {
-    const result = await alloy("run");
-    assert.equal(result.code, 1);
-    assert.match(result.stderr, /^Error: path argument not provided$/m);
+  it("wants exactly one path, as Alloy does", async () => {
+    const none = await alloy("run");
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /^Error: accepts 1 arg\(s\), received 0$/m);
+    const two = await alloy("run", "a.alloy", "b.alloy");
+    assert.match(two.stderr, /^Error: accepts 1 arg\(s\), received 2$/m);
+    const empty = await alloy("run", "");
+    assert.match(empty.stderr, /^Error: path argument not provided$/m);
+  });
+
+  it("parses flag values with pflag's rules and messages", async () => {
+    const bool = await alloy("run", "--cluster.enabled=maybe", "config.alloy");
+    assert.equal(bool.code, 1);
+    assert.match(bool.stderr, /invalid argument "maybe" for "--cluster\.enabled" flag: strconv\.ParseBool: parsing "maybe": invalid syntax/);
+    const duration = await alloy("run", "--feature.component-shutdown-deadline", "10", "config.alloy");
+    assert.match(duration.stderr, /invalid argument "10" for "--feature\.component-shutdown-deadline" flag: time: missing unit in duration "10"/);
+    const deprecated = await alloy("run", "--feature.prometheus.metric-validation-scheme", "config.alloy");
+    assert.match(deprecated.stderr, /Flag --feature\.prometheus\.metric-validation-scheme has been deprecated, This flag is deprecated and has no effect\./);
+    assert.match(deprecated.stderr, /not implemented yet/, "the deprecated flag is accepted");
   });
 
   it("rejects unknown flags, unknown commands and bad stability levels", async () => {
@@ -72,7 +90,7 @@ describe("cli", () => {
     assert.match(command.stderr, /unknown command "serve" for "alloy"/);
     const level = await alloy("run", "--stability.level=beta", "config.alloy");
     assert.equal(level.code, 1);
-    assert.match(level.stderr, /invalid stability level "beta"/);
+    assert.match(level.stderr, /invalid argument "beta" for "--stability\.level" flag: invalid stability level "beta"/);
   });
 
   it("fails loudly for commands that are not built yet, never with a fake success", async () => {

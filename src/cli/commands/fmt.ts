@@ -1,30 +1,25 @@
 // `alloy fmt [-w] [-t] [FILE|-]`: Alloy's formatter on a file or standard input, with Alloy's rules —
 // -w writes back only when something changed, -t fails when the file is not formatted, a parse
 // error prints every diagnostic and fails.
-import { defineCommand, type ArgsDef } from "citty";
 import { diagnosticString, isDiagnostics } from "../../syntax/diag.ts";
 import { format } from "../../syntax/printer.ts";
-import { CommandError, type CliContext } from "../context.ts";
-
-export const fmtArgs = {
-  path: { type: "positional", required: false, description: "File to format; standard input when absent or -" },
-  write: { type: "boolean", alias: "w", default: false, description: "write result to (source) file instead of stdout" },
-  test: {
-    type: "boolean",
-    alias: "t",
-    default: false,
-    description: "exit with non-zero when changes would be made. Cannot be used with -w/--write",
-  },
-} satisfies ArgsDef;
+import type { CommandSpec } from "../command.ts";
+import { CommandError } from "../context.ts";
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((byte, i) => byte === b[i]);
 
-export function fmtCommand({ platform }: CliContext) {
-  return defineCommand({
-    meta: { name: "fmt", description: "Format a configuration file" },
-    args: fmtArgs,
-    async run({ args }) {
-      const path = args.path && args.path !== "-" ? args.path : undefined;
+export const fmtCommand: CommandSpec = {
+  name: "fmt",
+  description: "Format a configuration file",
+  positional: { name: "file", description: "File to format; standard input when absent or -" },
+  flags: {
+    write: { type: "boolean", short: "w", description: "write result to (source) file instead of stdout" },
+    test: { type: "boolean", short: "t", description: "exit with non-zero when changes would be made. Cannot be used with -w/--write" },
+  },
+  async run({ values, positionals }, { platform }) {
+      if (positionals.length > 1) throw new CommandError(`accepts between 0 and 1 arg(s), received ${positionals.length}`);
+      const args = { write: values.write === true, test: values.test === true };
+      const path = positionals[0] && positionals[0] !== "-" ? positionals[0] : undefined;
       if (args.write && args.test) throw new CommandError("cannot use -w/--write and -t/--test at the same time");
       if (!path && args.write) throw new CommandError("cannot use -w with standard input");
       if (path) {
@@ -54,6 +49,5 @@ export function fmtCommand({ platform }: CliContext) {
         return;
       }
       if (!unchanged) await platform.fs.writeFileAtomic(path!, formatted);
-    },
-  });
-}
+  },
+};

@@ -1,5 +1,6 @@
 // The Node.js adapter: every capability from the node: modules in ./node/.
 import process from "node:process";
+import { nodeRunCommand } from "./node/command.ts";
 import { nodeDns } from "./node/dns.ts";
 import { nodeFileSystem } from "./node/fs.ts";
 import { createNodeHttp2Client } from "./node/http2-client.ts";
@@ -30,6 +31,7 @@ export function nodeBasedPlatform(runtime: RuntimeInfo, quirks: ServeQuirks): Pl
     networkInterfaces: nodeNetworkInterfaces,
     processStats: nodeProcessStats,
     onSignal: nodeOnSignal,
+    runCommand: nodeRunCommand,
     serve: (options) => serveDualProtocol(options, quirks),
     createHttp2Client: createNodeHttp2Client,
   };

@@ -222,6 +222,29 @@ export interface ProcessStats {
   maxFds?: number;
 }
 
+export interface CommandOptions {
+  /** Working directory; the process's when absent. */
+  cwd?: string;
+  /** The whole environment of the program; the process's own when absent. */
+  env?: Record<string, string>;
+  /** Variables added to the process's environment (ignored when env is given). */
+  extraEnv?: Record<string, string>;
+  /** Written to the program's standard input, which is then closed; no input when absent. */
+  stdin?: string | Uint8Array;
+  /** Kills the program and rejects after this many milliseconds. */
+  timeoutMs?: number;
+  /** Kills the program and rejects when aborted. */
+  signal?: AbortSignal;
+}
+
+export interface CommandResult {
+  /** Exit status; 128 + the signal number when a signal ended the program. */
+  code: number;
+  /** Standard output and error, decoded as UTF-8. */
+  stdout: string;
+  stderr: string;
+}
+
 export interface Output {
   write(text: string | Uint8Array): void;
 }
@@ -257,6 +280,12 @@ export interface Platform {
 
   /** Calls handler on each delivery of the signal; returns a function that removes it. */
   onSignal(signal: SignalName, handler: () => void): () => void;
+
+  /**
+   * Runs a program (found on PATH) to completion and collects its output. Rejects when the program
+   * cannot be started, times out or is aborted; a non-zero exit is a result, not an error.
+   */
+  runCommand(command: string, args: readonly string[], options?: CommandOptions): Promise<CommandResult>;
 
   serve(options: ServeOptions): Promise<HttpServer>;
   createHttp2Client(origin: string, options?: Http2ClientOptions): Http2Client;

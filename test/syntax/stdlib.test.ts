@@ -171,6 +171,17 @@ describe("encoding", () => {
     assert.equal(evalText(`encoding.from_yaml("")`), "null");
     assert.equal(evalText(`encoding.from_yaml("a: 1\\n---\\na: 2")`), "{\n\ta = 1,\n}");
     assert.ok(evalError(`encoding.from_yaml("a: [1")`).startsWith("1:1: encoding.from_yaml yaml: "));
+    assert.equal(evalError(`encoding.from_yaml("a: *x")`), "1:1: encoding.from_yaml yaml: unknown anchor 'x' referenced");
+    assert.equal(evalText(`encoding.from_yaml("a: &x 1\nb: *x\nc: &x 2\nd: *x")`), "{\n\ta = 1,\n\tb = 1,\n\tc = 2,\n\td = 2,\n}");
+    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i < 9; i++) {
+      const name = String.fromCharCode(97 + i);
+      bomb.push(`${name}: &${name} [${Array(9).fill("*" + String.fromCharCode(96 + i)).join(", ")}]`);
+    }
+    assert.equal(
+      evalError(`encoding.from_yaml(doc)`, new Scope({ doc: bomb.join("\n") })),
+      "1:1: encoding.from_yaml yaml: document contains excessive aliasing",
+    );
   });
 
   it("decodes base64 strictly", () => {

@@ -2,7 +2,7 @@
 // Alloy values (with Go's number rules), JSON encoding as Go's json.Marshal
 // does it, and Go's base64 and URL query escaping.
 
-import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node as YamlNode } from "yaml";
+import { type Document, isAlias, isMap, isScalar, isSeq, type Node as YamlNode, parseAllDocuments, visit } from "yaml";
 import {
   CapsuleValue,
   compareStrings,
@@ -166,23 +166,67 @@ function scalarValue(node: YamlNode & { value: unknown; type?: string | undefine
   return text;
 }
 
-function yamlNodeToValue(node: YamlNode | null | undefined, doc: Document, depth: number): Value {
+// yaml.v3's defence against alias bombs: the share of nodes reached through
+// aliases may not exceed a ratio that shrinks as the document grows.
+function allowedAliasRatio(decodeCount: number): number {
+  if (decodeCount <= 400_000) return 0.99;
+  if (decodeCount >= 4_000_000) return 0.1;
+  return 0.99 - 0.89 * ((decodeCount - 400_000) / 3_600_000);
+}
+
+interface YamlWalk {
+  /** Target of every alias, resolved once in document order. */
+  anchors: Map<YamlNode, YamlNode | undefined>;
+  decodeCount: number;
+  /** Nodes decoded while expanding an alias. */
+  aliasCount: number;
+  aliasDepth: number;
+}
+
+// Resolves each alias to the latest node with its anchor that precedes it.
+function resolveAliases(doc: Document): Map<YamlNode, YamlNode | undefined> {
+  const latest = new Map<string, YamlNode>();
+  const out = new Map<YamlNode, YamlNode | undefined>();
+  visit(doc, {
+    Node: (_key, node) => {
+      if (isAlias(node)) out.set(node, latest.get(node.source));
+      else if (node.anchor) latest.set(node.anchor, node);
+    },
+  });
+  return out;
+}
+
+function yamlNodeToValue(node: YamlNode | null | undefined, w: YamlWalk, depth: number): Value {
   if (depth > 1000) throw new Error("yaml: exceeded max depth of 1000");
   if (node === null || node === undefined) return null;
-  if (isAlias(node)) return yamlNodeToValue(node.resolve(doc) as YamlNode | undefined, doc, depth + 1);
+  w.decodeCount++;
+  if (w.aliasDepth > 0) w.aliasCount++;
+  if (w.aliasCount > 100 && w.decodeCount > 1000 && w.aliasCount / w.decodeCount > allowedAliasRatio(w.decodeCount)) {
+    throw new Error("yaml: document contains excessive aliasing");
+  }
+  if (isAlias(node)) {
+    const target = w.anchors.get(node);
+    if (target === undefined) throw new Error(`yaml: unknown anchor '${node.source}' referenced`);
+    w.aliasDepth++;
+    try {
+      return yamlNodeToValue(target, w, depth + 1);
+    } finally {
+      w.aliasDepth--;
+    }
+  }
   if (isScalar(node)) return scalarValue(node as YamlNode & { value: unknown });
-  if (isSeq(node)) return node.items.map((i) => yamlNodeToValue(i as YamlNode, doc, depth + 1));
+  if (isSeq(node)) return node.items.map((i) => yamlNodeToValue(i as YamlNode, w, depth + 1));
   if (isMap(node)) {
     const m = new Map<string, Value>();
     const merges: Value[] = [];
     for (const pair of node.items) {
       const keyNode = pair.key as YamlNode | null;
       if (isScalar(keyNode) && keyNode.type === "PLAIN" && keyNode.value === "<<" && keyNode.tag === undefined) {
-        merges.push(yamlNodeToValue(pair.value as YamlNode, doc, depth + 1));
+        merges.push(yamlNodeToValue(pair.value as YamlNode, w, depth + 1));
         continue;
       }
-      const key = yamlNodeToValue(keyNode, doc, depth + 1);
-      m.set(keyString(key), yamlNodeToValue(pair.value as YamlNode, doc, depth + 1));
+      const key = yamlNodeToValue(keyNode, w, depth + 1);
+      m.set(keyString(key), yamlNodeToValue(pair.value as YamlNode, w, depth + 1));
     }
     if (merges.length === 0) return new ObjectValue(m, false);
     // Merge keys: explicit keys win over merged ones; earlier merges win over later ones.
@@ -213,11 +257,15 @@ function keyString(v: Value): string {
 
 /** encoding.from_yaml: yaml.v3's Unmarshal into interface{} (first document only). */
 export function fromYaml(text: string): Value {
-  const docs = parseAllDocuments(text, { schema: "failsafe", uniqueKeys: false, prettyErrors: false });
+  const docs = parseAllDocuments(text, { schema: "failsafe", prettyErrors: false });
   if (docs.length === 0) return null;
   const doc = docs[0]!;
   if (doc.errors.length > 0) throw new Error("yaml: " + doc.errors[0]!.message.split("\n")[0]);
-  return yamlNodeToValue(doc.contents as YamlNode | null, doc, 0);
+  return yamlNodeToValue(
+    doc.contents as YamlNode | null,
+    { anchors: resolveAliases(doc), decodeCount: 0, aliasCount: 0, aliasDepth: 0 },
+    0,
+  );
 }
 
 // ---------------------------------------------------------------------------

@@ -172,7 +172,7 @@ describe("encoding", () => {
     assert.equal(evalText(`encoding.from_yaml("a: 1\\n---\\na: 2")`), "{\n\ta = 1,\n}");
     assert.ok(evalError(`encoding.from_yaml("a: [1")`).startsWith("1:1: encoding.from_yaml yaml: "));
     assert.equal(evalError(`encoding.from_yaml("a: *x")`), "1:1: encoding.from_yaml yaml: unknown anchor 'x' referenced");
-    assert.equal(evalText(`encoding.from_yaml("a: &x 1\nb: *x\nc: &x 2\nd: *x")`), "{\n\ta = 1,\n\tb = 1,\n\tc = 2,\n\td = 2,\n}");
+    assert.equal(evalText(`encoding.from_yaml("a: &x 1\\nb: *x\\nc: &x 2\\nd: *x")`), "{\n\ta = 1,\n\tb = 1,\n\tc = 2,\n\td = 2,\n}");
     const bomb = ["a: &a [x, x, x, x, x, x, x, x, x]"];
     for (let i = 1; i < 9; i++) {
       const name = String.fromCharCode(97 + i);

@@ -234,3 +234,14 @@ describe("http service: the in-memory address", () => {
     assert.equal(networkCalls, 1);
   });
 });
+
+describe("http service: listen addresses", () => {
+  it("parses Go's host:port forms", async () => {
+    const { parseListenAddress } = await import("../../src/service/http/listen-address.ts");
+    assert.deepEqual(parseListenAddress("127.0.0.1:12345"), { hostname: "127.0.0.1", port: 12345 });
+    assert.deepEqual(parseListenAddress("[::1]:80"), { hostname: "::1", port: 80 });
+    assert.deepEqual(parseListenAddress(":9090"), { hostname: "0.0.0.0", port: 9090 });
+    assert.throws(() => parseListenAddress("localhost"), /missing port in address/);
+    assert.throws(() => parseListenAddress("::1:80"), /too many colons/);
+  });
+});

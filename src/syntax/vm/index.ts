@@ -61,3 +61,4 @@ export function decodeBody<T>(node: File | Body | BlockStmt, type: Type<T>, scop
     throw toDiagnostic(e, tracker);
   }
 }
+export { typecheckBlock } from "./typecheck.ts";

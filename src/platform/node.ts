@@ -6,6 +6,7 @@ import { nodeFileSystem } from "./node/fs.ts";
 import { createNodeHttp2Client } from "./node/http2-client.ts";
 import { nodeEnvObject, nodeExit, nodeGetEnv, nodeReadStdin, nodeStderr, nodeStdout } from "./node/process.ts";
 import { serveDualProtocol, type ServeQuirks } from "./node/serve.ts";
+import { nodeProfiler } from "./node/profiling.ts";
 import { nodeOnSignal } from "./node/signals.ts";
 import { goArch, goOs, nodeHostname, nodeNetworkInterfaces, nodeProcessStats } from "./node/system.ts";
 import type { Platform, RuntimeInfo } from "./types.ts";
@@ -19,6 +20,7 @@ export function nodeBasedPlatform(runtime: RuntimeInfo, quirks: ServeQuirks): Pl
     dnsResolver: nodeDns,
     stdout: nodeStdout,
     stderr: nodeStderr,
+    profiler: nodeProfiler,
     readStdin: nodeReadStdin,
     args: () => process.argv.slice(2),
     execPath: () => process.execPath,

@@ -245,6 +245,30 @@ export interface CommandResult {
   stderr: string;
 }
 
+/** V8's CPU profile (the .cpuprofile format Chrome DevTools opens). */
+export interface CpuProfile {
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number; scriptId?: string };
+    children?: number[];
+    hitCount?: number;
+  }[];
+  /** Microseconds. */
+  startTime: number;
+  endTime: number;
+  /** Node id of each sample, in order. */
+  samples?: number[];
+  /** Microseconds between samples. */
+  timeDeltas?: number[];
+}
+
+export interface Profiler {
+  /** Samples the CPU for durationMs (or until the signal aborts). */
+  cpuProfile(durationMs: number, signal?: AbortSignal): Promise<CpuProfile>;
+  /** A V8 heap snapshot (.heapsnapshot JSON), streamed. */
+  heapSnapshot(): ReadableStream<Uint8Array>;
+}
+
 export interface Output {
   write(text: string | Uint8Array): void;
 }
@@ -258,6 +282,7 @@ export interface Platform {
   dnsResolver(server: NameServer): Dns;
   readonly stdout: Output;
   readonly stderr: Output;
+  readonly profiler: Profiler;
 
   /** Reads standard input to its end. */
   readStdin(): Promise<Uint8Array>;

@@ -21,6 +21,8 @@ export interface HttpAppOptions {
   /** The basic auth currently configured by the `http` block (read per request: it changes at reload). */
   basicAuth(): BasicAuthConfig | undefined;
   serviceRoutes?: ServiceRoute[];
+  /** The /debug/pprof routes, when --server.http.enable-pprof is on. */
+  pprof?: Hono;
 }
 
 // Go's http.Error: the message, a newline, and a plain-text content type.
@@ -55,6 +57,8 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   });
 
   app.all("/metrics", compress(), (c) => renderMetrics(options.metrics, c.req.header("accept") ?? null));
+
+  if (options.pprof) app.route("/", options.pprof);
 
   app.all(`${COMPONENT_PATH_PREFIX}*`, async (c) => {
     const url = new URL(c.req.url);

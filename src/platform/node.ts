@@ -8,7 +8,7 @@ import { nodeEnvObject, nodeExit, nodeGetEnv, nodeReadStdin, nodeStderr, nodeStd
 import { serveDualProtocol, type ServeQuirks } from "./node/serve.ts";
 import { nodeProfiler } from "./node/profiling.ts";
 import { nodeOnSignal } from "./node/signals.ts";
-import { goArch, goOs, nodeHostname, nodeNetworkInterfaces, nodeProcessStats } from "./node/system.ts";
+import { goArch, goOs, nodeHostname, nodeHostUptime, nodeNetworkInterfaces, nodeProcessStats } from "./node/system.ts";
 import type { Platform, RuntimeInfo } from "./types.ts";
 
 /** The capabilities shared by all three runtimes; the Deno and Bun adapters start from these. */
@@ -30,6 +30,7 @@ export function nodeBasedPlatform(runtime: RuntimeInfo, quirks: ServeQuirks): Pl
     getEnv: nodeGetEnv,
     envObject: nodeEnvObject,
     hostname: nodeHostname,
+    hostUptimeSeconds: nodeHostUptime,
     networkInterfaces: nodeNetworkInterfaces,
     processStats: nodeProcessStats,
     onSignal: nodeOnSignal,

@@ -300,6 +300,8 @@ export interface Platform {
   envObject(): Record<string, string>;
 
   hostname(): string;
+  /** Seconds since the machine booted. */
+  hostUptimeSeconds(): number;
   networkInterfaces(): NetworkInterface[];
   processStats(): ProcessStats;
 

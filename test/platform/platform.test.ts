@@ -436,6 +436,10 @@ describe("platform: system facts", () => {
     assert.equal(loopback.netmask, "255.0.0.0");
   });
 
+  it("knows how long the host has been up", () => {
+    assert.ok(Math.abs(p.hostUptimeSeconds() - os.uptime()) < 5);
+  });
+
   it("reports process statistics", () => {
     const stats = p.processStats();
     assert.ok(stats.residentMemoryBytes > 1024 * 1024);

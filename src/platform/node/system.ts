@@ -8,6 +8,10 @@ export function nodeHostname(): string {
   return os.hostname();
 }
 
+export function nodeHostUptime(): number {
+  return os.uptime();
+}
+
 export function nodeNetworkInterfaces(): NetworkInterface[] {
   const result: NetworkInterface[] = [];
   for (const [name, addresses] of Object.entries(os.networkInterfaces())) {

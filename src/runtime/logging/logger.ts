@@ -27,6 +27,8 @@ export interface LoggerOptions {
 export class LogController {
   #options: LoggerOptions;
   readonly #consola: ConsolaInstance;
+  /** Extra listeners that see every written line (the support bundle captures logs this way). */
+  readonly #taps = new Set<(line: string) => void>();
 
   constructor(
     readonly sink: LogSink,
@@ -64,7 +66,22 @@ export class LogController {
       ["msg", message instanceof Error ? message.message : String(message)],
     ];
     for (const [key, value] of Object.entries(fields ?? {})) line.push([key, value]);
-    this.sink.write((this.#options.format === "json" ? formatJson(line) : formatLogfmt(line)) + "\n");
+    const text = (this.#options.format === "json" ? formatJson(line) : formatLogfmt(line)) + "\n";
+    this.sink.write(text);
+    for (const tap of this.#taps) tap(text);
+  }
+
+  /** Collects every line written from now until stop() is called. */
+  capture(): { stop(): string } {
+    const lines: string[] = [];
+    const tap = (line: string) => lines.push(line);
+    this.#taps.add(tap);
+    return {
+      stop: () => {
+        this.#taps.delete(tap);
+        return lines.join("");
+      },
+    };
   }
 }
 

@@ -9,6 +9,7 @@ import { checkBasicAuth, type BasicAuthConfig } from "./auth.ts";
 import { COMPONENT_PATH_PREFIX, splitComponentPath } from "./component-path.ts";
 import type { HttpHost, ServiceRoute } from "./host.ts";
 import { renderMetrics } from "./metrics-handler.ts";
+import { bundleDuration, SUPPORT_BUNDLE_DISABLED, supportBundle, type SupportBundleOptions } from "./support-bundle.ts";
 
 export interface HttpAppOptions {
   host: HttpHost;
@@ -23,6 +24,8 @@ export interface HttpAppOptions {
   serviceRoutes?: ServiceRoute[];
   /** The /debug/pprof routes, when --server.http.enable-pprof is on. */
   pprof?: Hono;
+  /** What /-/support bundles; undefined when --server.http.disable-support-bundle is set. */
+  supportBundle?: SupportBundleOptions;
 }
 
 // Go's http.Error: the message, a newline, and a plain-text content type.
@@ -87,6 +90,20 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     }
     logger.info("config reloaded");
     return textResponse("config reloaded\n");
+  });
+
+  app.get("/-/support", async (c) => {
+    if (!options.supportBundle) return new Response(SUPPORT_BUNDLE_DISABLED, { status: 403 });
+    const seconds = bundleDuration(c.req.query("duration"));
+    if (typeof seconds === "string") return textResponse(`${seconds}\n`, 400);
+    try {
+      const zip = await supportBundle(options.supportBundle, seconds, c.req.raw.signal);
+      return new Response(zip, {
+        headers: { "content-type": "application/zip", "content-disposition": 'attachment; filename="alloy-support-bundle.zip"' },
+      });
+    } catch (error) {
+      return textResponse(`${(error as Error).message}\n`, 500);
+    }
   });
 
   // Services' routes: the base with the most "/" first, so nested bases win over shorter ones.

@@ -6,6 +6,7 @@ import type { Platform } from "../platform/mod.ts";
 import type { StructType } from "../syntax/schema/index.ts";
 import type { Stability } from "./featuregate.ts";
 import type { Logger } from "./logging/logger.ts";
+import type { Registerer } from "./metrics/registry.ts";
 
 export type HealthState = "unknown" | "healthy" | "unhealthy" | "exited";
 
@@ -31,6 +32,13 @@ export interface ComponentContext<Exports> {
    * everything else.
    */
   readonly fetch: typeof fetch;
+  /**
+   * Where the component registers its own metrics; every sample gets the component_path and
+   * component_id labels (Alloy's component.Options.Registerer).
+   */
+  readonly registerer: Registerer;
+  /** Data a service shares with components (Alloy's GetServiceData); throws for unknown services. */
+  getServiceData(name: string): unknown;
   /** Publishes new exports; dependants are re-evaluated when they differ from the last ones. */
   onStateChange(exports: Exports): void;
 }

@@ -1,8 +1,13 @@
 // The agent's own metrics with Alloy's names (spec run-http-cluster.md §3): build info, process
-// resources, and the outcome of configuration loads. The same registry collects the controller's
-// and the components' metrics and feeds /metrics (and prometheus.exporter.self later).
-import { Counter, Gauge, Registry } from "prom-client";
+// resources, and the outcome of configuration loads. They go into the runtime's metrics registry,
+// which also holds the controller's and the components' metrics and feeds /metrics (and
+// prometheus.exporter.self).
+//
+// The registry is the runtime's own small model rather than prom-client: Alloy gives every component
+// a private registry whose families carry the same names with different component labels, and
+// prom-client cannot merge same-named families from several registries.
 import type { Platform } from "../platform/mod.ts";
+import { collector, Counter, Gauge, type MetricsRegistry } from "../runtime/metrics/registry.ts";
 
 export interface BuildLabels {
   version: string;
@@ -14,97 +19,57 @@ export interface BuildLabels {
   arch: string;
 }
 
-export function createSelfMetrics(platform: Platform, build: BuildLabels): Registry {
-  const registry = new Registry();
-  const info = new Gauge({
-    name: "alloy_build_info",
-    help: "A metric with a constant '1' value labeled by version, revision, branch, goversion from which alloy was built, and the goos and goarch for the build.",
-    labelNames: ["branch", "goarch", "goos", "goversion", "revision", "tags", "version"],
-    registers: [registry],
-  });
-  info.set(
+export function registerSelfMetrics(registry: MetricsRegistry, platform: Platform, build: BuildLabels): void {
+  const info = new Gauge(
     {
-      branch: build.branch,
-      goarch: build.arch,
-      goos: build.os,
-      // Alloy reports the Go toolchain here; alloy-ts reports the runtime that runs it.
-      goversion: `${build.runtime}${build.runtimeVersion}`,
-      revision: build.revision,
-      tags: "",
-      version: `v${build.version}`,
+      name: "alloy_build_info",
+      help: "A metric with a constant '1' value labeled by version, revision, branch, goversion from which alloy was built, and the goos and goarch for the build.",
     },
-    1,
+    ["branch", "goarch", "goos", "goversion", "revision", "tags", "version"],
   );
-  registerResourceMetrics(registry, platform);
-  return registry;
+  // Alloy reports the Go toolchain as goversion; alloy-ts reports the runtime that runs it.
+  info.with(build.branch, build.arch, build.os, `${build.runtime}${build.runtimeVersion}`, build.revision, "", `v${build.version}`).set(1);
+  registry.register(info);
+  registry.register(resourceCollector(platform));
 }
 
-/** alloy_resources_* : read from the platform at every scrape. */
-function registerResourceMetrics(registry: Registry, platform: Platform) {
-  let stats = platform.processStats();
-  let readAt = 0;
-  // One read of the process statistics per scrape, shared by the four metrics.
-  const current = () => {
-    if (Date.now() - readAt > 100) {
-      stats = platform.processStats();
-      readAt = Date.now();
-    }
-    return stats;
-  };
-  new Gauge({
-    name: "alloy_resources_process_start_time_seconds",
-    help: "Start time of the process since Unix epoch in seconds.",
-    registers: [registry],
-    collect() {
-      this.set(current().startTimeSeconds);
-    },
-  });
-  new Counter({
-    name: "alloy_resources_process_cpu_seconds_total",
-    help: "Total user and system CPU time spent in seconds.",
-    registers: [registry],
-    collect() {
-      const s = current();
-      this.reset();
-      this.inc(s.cpuUserSeconds + s.cpuSystemSeconds);
-    },
-  });
-  new Gauge({
-    name: "alloy_resources_process_resident_memory_bytes",
-    help: "Current resident memory size in bytes.",
-    registers: [registry],
-    collect() {
-      this.set(current().residentMemoryBytes);
-    },
-  });
-  new Gauge({
-    name: "alloy_resources_process_virtual_memory_bytes",
-    help: "Current virtual memory size in bytes.",
-    registers: [registry],
-    collect() {
-      const s = current();
-      if (s.virtualMemoryBytes !== undefined) this.set(s.virtualMemoryBytes);
-    },
+/** alloy_resources_*: read from the platform at every scrape. */
+function resourceCollector(platform: Platform) {
+  return collector(() => {
+    const stats = platform.processStats();
+    const gauge = (name: string, help: string, value: number | undefined) =>
+      value === undefined ? [] : [{ name, help, type: "gauge" as const, samples: [{ labels: {}, value }] }];
+    return [
+      ...gauge("alloy_resources_process_start_time_seconds", "Start time of the process since Unix epoch in seconds.", stats.startTimeSeconds),
+      {
+        name: "alloy_resources_process_cpu_seconds_total",
+        help: "Total user and system CPU time spent in seconds.",
+        type: "counter" as const,
+        samples: [{ labels: {}, value: stats.cpuUserSeconds + stats.cpuSystemSeconds }],
+      },
+      ...gauge("alloy_resources_process_resident_memory_bytes", "Current resident memory size in bytes.", stats.residentMemoryBytes),
+      ...gauge("alloy_resources_process_virtual_memory_bytes", "Current virtual memory size in bytes.", stats.virtualMemoryBytes),
+    ];
   });
 }
 
-/** alloy_config_* : the outcome of each configuration (re)load, as Alloy's InstrumentConfig records it. */
+/** alloy_config_*: the outcome of each configuration (re)load, as Alloy's InstrumentConfig records it. */
 export class ConfigMetrics {
-  readonly #hash: Gauge;
-  readonly #lastSuccess: Gauge;
-  readonly #lastSuccessTime: Gauge;
-  readonly #failures: Counter;
+  readonly #hash = new Gauge({ name: "alloy_config_hash", help: "Hash of the currently active config file." }, ["cluster_name", "sha256"]);
+  readonly #lastSuccess = new Gauge({ name: "alloy_config_last_load_successful", help: "Config loaded successfully." });
+  readonly #lastSuccessTime = new Gauge({
+    name: "alloy_config_last_load_success_timestamp_seconds",
+    help: "Timestamp of the last successful configuration load.",
+  });
+  readonly #failures = new Counter({ name: "alloy_config_load_failures_total", help: "Configuration load failures." });
 
-  constructor(registry: Registry) {
-    this.#hash = new Gauge({ name: "alloy_config_hash", help: "Hash of the currently active config file.", labelNames: ["cluster_name", "sha256"], registers: [registry] });
-    this.#lastSuccess = new Gauge({ name: "alloy_config_last_load_successful", help: "Config loaded successfully.", registers: [registry] });
-    this.#lastSuccessTime = new Gauge({ name: "alloy_config_last_load_success_timestamp_seconds", help: "Timestamp of the last successful configuration load.", registers: [registry] });
-    this.#failures = new Counter({ name: "alloy_config_load_failures_total", help: "Configuration load failures.", registers: [registry] });
+  constructor(registry: MetricsRegistry) {
+    for (const metric of [this.#hash, this.#lastSuccess, this.#lastSuccessTime, this.#failures]) registry.register(metric);
   }
 
   record(success: boolean, sha256: string, clusterName: string) {
     this.#hash.reset();
-    this.#hash.set({ cluster_name: clusterName, sha256 }, 1);
+    this.#hash.with(clusterName, sha256).set(1);
     if (success) {
       this.#lastSuccess.set(1);
       this.#lastSuccessTime.set(Date.now() / 1000);

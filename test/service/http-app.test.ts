@@ -2,7 +2,7 @@
 // in-memory address and the `http` block's validation.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Counter, Registry } from "prom-client";
+import { Counter, MetricsRegistry } from "../../src/runtime/metrics/registry.ts";
 import { LogController } from "../../src/runtime/logging/logger.ts";
 import { createHttpApp, type HttpAppOptions } from "../../src/service/http/app.ts";
 import type { BasicAuthConfig } from "../../src/service/http/auth.ts";
@@ -29,8 +29,10 @@ function fakeHost(components: Record<string, { name: string; health: HealthState
 }
 
 function app(overrides: Partial<HttpAppOptions> = {}) {
-  const metrics = new Registry();
-  new Counter({ name: "alloy_test_events_total", help: "Events.", registers: [metrics] }).inc(3);
+  const metrics = new MetricsRegistry();
+  const events = new Counter({ name: "alloy_test_events_total", help: "Events." });
+  events.inc(3);
+  metrics.register(events);
   return createHttpApp({
     host: fakeHost({
       "prometheus.exporter.unix.default": {
@@ -79,7 +81,7 @@ describe("http service: routes", () => {
     assert.equal(await ok.text(), "All Alloy components are healthy.\n");
     const sick = createHttpApp({
       host: fakeHost({ a: { name: "math.add", health: "unhealthy" }, b: { name: "local.file", health: "unhealthy" }, c: { name: "x.y", health: "healthy" } }),
-      metrics: new Registry(),
+      metrics: new MetricsRegistry(),
       logger,
       ready: () => true,
       reload: async () => {},
@@ -243,5 +245,26 @@ describe("http service: listen addresses", () => {
     assert.deepEqual(parseListenAddress(":9090"), { hostname: "0.0.0.0", port: 9090 });
     assert.throws(() => parseListenAddress("localhost"), /missing port in address/);
     assert.throws(() => parseListenAddress("::1:80"), /too many colons/);
+  });
+});
+
+describe("self-metrics", () => {
+  it("exposes build info, process resources and config loads with Alloy's names", async () => {
+    const { registerSelfMetrics, ConfigMetrics } = await import("../../src/service/self-metrics.ts");
+    const { platform } = await import("../../src/platform/mod.ts");
+    const { formatMetricsText } = await import("../../src/runtime/metrics/text.ts");
+    const registry = new MetricsRegistry();
+    registerSelfMetrics(registry, platform(), { version: "0.1.0", revision: "abc", branch: "main", runtime: "node", runtimeVersion: "20.0.0", os: "linux", arch: "amd64" });
+    const config = new ConfigMetrics(registry);
+    config.record(true, "deadbeef", "");
+    config.record(false, "cafe", "prod");
+    const text = formatMetricsText(registry.gather());
+    assert.match(text, /^alloy_build_info\{branch="main",goarch="amd64",goos="linux",goversion="node20\.0\.0",revision="abc",tags="",version="v0\.1\.0"\} 1$/m);
+    assert.match(text, /^alloy_resources_process_resident_memory_bytes \d+/m);
+    assert.match(text, /^# TYPE alloy_resources_process_cpu_seconds_total counter$/m);
+    assert.match(text, /^alloy_config_hash\{cluster_name="prod",sha256="cafe"\} 1$/m);
+    assert.doesNotMatch(text, /sha256="deadbeef"/, "the hash gauge is reset on every load");
+    assert.match(text, /^alloy_config_last_load_successful 0$/m);
+    assert.match(text, /^alloy_config_load_failures_total 1$/m);
   });
 });

@@ -2,7 +2,7 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { Registry } from "prom-client";
+import { MetricsRegistry } from "../../src/runtime/metrics/registry.ts";
 import { platform } from "../../src/platform/mod.ts";
 import { LogController } from "../../src/runtime/logging/logger.ts";
 import { createHttpApp } from "../../src/service/http/app.ts";
@@ -29,7 +29,7 @@ describe("http service on a socket", () => {
   it("serves HTTP/1.1 and h2c on one port, and switches TLS at apply", async () => {
     const app = createHttpApp({
       host: { listComponents: () => [], componentExists: () => false, componentHandler: () => undefined },
-      metrics: new Registry(),
+      metrics: new MetricsRegistry(),
       logger,
       ready: () => true,
       reload: async () => {},
@@ -75,7 +75,7 @@ describe("http service on a socket", () => {
     const other = new HttpService({ platform: platform(), logger, listenAddr: `127.0.0.1:${service.port}`, memoryAddr: "alloy.internal:12345" });
     const app = createHttpApp({
       host: { listComponents: () => [], componentExists: () => false, componentHandler: () => undefined },
-      metrics: new Registry(),
+      metrics: new MetricsRegistry(),
       logger,
       ready: () => true,
       reload: async () => {},

@@ -2,7 +2,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { unzipSync, strFromU8 } from "fflate";
-import { Registry, Gauge } from "prom-client";
+import { Gauge, MetricsRegistry } from "../../src/runtime/metrics/registry.ts";
 import { platform } from "../../src/platform/mod.ts";
 import { LogController } from "../../src/runtime/logging/logger.ts";
 import { createHttpApp } from "../../src/service/http/app.ts";
@@ -12,8 +12,10 @@ import { SUPPORT_BUNDLE_DISABLED, type SupportBundleOptions } from "../../src/se
 function setup(withBundle: boolean) {
   const logs = new LogController({ write: () => {} });
   const logger = logs.logger();
-  const metrics = new Registry();
-  new Gauge({ name: "alloy_test_gauge", help: "Test.", registers: [metrics] }).set(7);
+  const metrics = new MetricsRegistry();
+  const gauge = new Gauge({ name: "alloy_test_gauge", help: "Test." });
+  gauge.set(7);
+  metrics.register(gauge);
   let app!: Hono;
   const bundle: SupportBundleOptions = {
     platform: platform(),

@@ -3,7 +3,7 @@
 // of services that build on HTTP (longest base first), the UI last.
 import { Hono } from "hono";
 import { compress } from "hono/compress";
-import type { Registry } from "prom-client";
+import type { MetricsRegistry } from "../../runtime/metrics/registry.ts";
 import type { Logger } from "../../runtime/logging/logger.ts";
 import { checkBasicAuth, type BasicAuthConfig } from "./auth.ts";
 import { COMPONENT_PATH_PREFIX, splitComponentPath } from "./component-path.ts";
@@ -13,7 +13,7 @@ import { bundleDuration, SUPPORT_BUNDLE_DISABLED, supportBundle, type SupportBun
 
 export interface HttpAppOptions {
   host: HttpHost;
-  metrics: Registry;
+  metrics: MetricsRegistry;
   logger: Logger;
   /** True once the first configuration load has been applied. */
   ready(): boolean;

@@ -10,51 +10,173 @@ import type { Stdlib } from "../../syntax/stdlib/index.ts";
 import { ObjectValue, type Value, valuesEqual } from "../../syntax/value/index.ts";
 import { Scope } from "../../syntax/vm/index.ts";
 
+/** Marks a key that did not exist when a snapshot was taken. */
+const ABSENT: unique symbol = Symbol("absent");
+
+type Entry = Value | Namespace;
+
+/**
+ * What one snapshot of a namespace needs to answer reads after the namespace changed: the values
+ * (at snapshot time) of the keys changed since, and the next snapshot taken, whose own record
+ * covers later changes. Reads from the newest snapshot cost one lookup; a snapshot that is kept
+ * longer walks the chain once and then keeps a copy (see SnapshotEntries.#materialize).
+ */
+interface SnapshotState {
+  readonly before: Map<string, Entry | typeof ABSENT>;
+  next: SnapshotState | undefined;
+}
+
 /** A level of the variable tree: values and nested namespaces by name. */
 export class Namespace {
-  readonly entries = new Map<string, Value | Namespace>();
-  #snapshot: ObjectValue | undefined;
+  readonly #entries = new Map<string, Entry>();
+  /** Keys holding nested namespaces: few, while values (component exports) can be thousands. */
+  readonly #namespaces = new Set<string>();
+  #latest: { state: SnapshotState; value: ObjectValue } | undefined;
+  #changed = true;
 
-  get(key: string): Value | Namespace | undefined {
-    return this.entries.get(key);
+  get entries(): ReadonlyMap<string, Entry> {
+    return this.#entries;
   }
 
-  set(key: string, value: Value | Namespace): void {
-    this.entries.set(key, value);
-    this.#snapshot = undefined;
+  get(key: string): Entry | undefined {
+    return this.#entries.get(key);
+  }
+
+  set(key: string, value: Entry): void {
+    if (this.#entries.get(key) === value) return;
+    this.#remember(key);
+    this.#entries.set(key, value);
+    if (value instanceof Namespace) this.#namespaces.add(key);
+    else this.#namespaces.delete(key);
+    this.#changed = true;
   }
 
   delete(key: string): void {
-    if (this.entries.delete(key)) this.#snapshot = undefined;
+    if (!this.#entries.has(key)) return;
+    this.#remember(key);
+    this.#entries.delete(key);
+    this.#namespaces.delete(key);
+    this.#changed = true;
   }
 
-  /** Forgets the cached snapshot after a change further down. */
+  /** Something below this namespace changed: the next snapshot must capture it again. */
   invalidate(): void {
-    this.#snapshot = undefined;
+    this.#changed = true;
   }
 
-  /** This namespace as an Alloy object (a map: its keys print sorted). */
+  /** Keeps the value the latest snapshot saw for a key about to change. */
+  #remember(key: string): void {
+    const before = this.#latest?.state.before;
+    if (before && !before.has(key)) before.set(key, this.#entries.has(key) ? this.#entries.get(key)! : ABSENT);
+  }
+
+  /**
+   * This namespace as an Alloy object (a map: its keys print sorted) that keeps showing the
+   * current content after later changes. Taking one is cheap: nested namespaces are captured as
+   * their own snapshots, values are read on demand.
+   */
   snapshot(): ObjectValue {
-    if (!this.#snapshot) {
-      const m = new Map<string, Value>();
-      for (const [k, v] of this.entries) m.set(k, v instanceof Namespace ? v.snapshot() : v);
-      this.#snapshot = new ObjectValue(m, false);
-    }
-    return this.#snapshot;
+    if (this.#latest && !this.#changed) return this.#latest.value;
+    const state: SnapshotState = { before: new Map(), next: undefined };
+    const children = new Map<string, ObjectValue>();
+    for (const k of this.#namespaces) children.set(k, (this.#entries.get(k) as Namespace).snapshot());
+    if (this.#latest) this.#latest.state.next = state;
+    const value = new ObjectValue(new SnapshotEntries(this.#entries, state, children), false);
+    this.#latest = { state, value };
+    this.#changed = false;
+    return value;
   }
 
   /** A deep copy of the namespaces; values are immutable and shared. */
   clone(): Namespace {
     const copy = new Namespace();
-    for (const [k, v] of this.entries) copy.entries.set(k, v instanceof Namespace ? v.clone() : v);
+    for (const [k, v] of this.#entries) copy.set(k, v instanceof Namespace ? v.clone() : v);
     return copy;
   }
 
   /** A namespace holding plain variables. */
   static of(variables: Readonly<Record<string, Value>>): Namespace {
     const ns = new Namespace();
-    for (const [k, v] of Object.entries(variables)) ns.entries.set(k, v);
+    for (const [k, v] of Object.entries(variables)) ns.set(k, v);
     return ns;
+  }
+}
+
+/** The entries of a namespace as they were when a snapshot was taken. */
+class SnapshotEntries implements ReadonlyMap<string, Value> {
+  #live: ReadonlyMap<string, Entry> | undefined;
+  #state: SnapshotState | undefined;
+  #copy: Map<string, Value> | undefined;
+
+  constructor(
+    live: ReadonlyMap<string, Entry>,
+    state: SnapshotState,
+    private readonly children: ReadonlyMap<string, ObjectValue>,
+  ) {
+    this.#live = live;
+    this.#state = state;
+  }
+
+  #raw(key: string): Entry | typeof ABSENT {
+    for (let s = this.#state; s; s = s.next) {
+      if (s.before.has(key)) return s.before.get(key)!;
+    }
+    return this.#live!.has(key) ? this.#live!.get(key)! : ABSENT;
+  }
+
+  #resolve(key: string, raw: Entry | typeof ABSENT): Value | undefined {
+    if (raw === ABSENT) return undefined;
+    return raw instanceof Namespace ? this.children.get(key) : raw;
+  }
+
+  get(key: string): Value | undefined {
+    if (this.#copy) return this.#copy.get(key);
+    return this.#resolve(key, this.#raw(key));
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  /** The whole content, computed once; the chain of later changes is no longer needed after. */
+  #materialize(): Map<string, Value> {
+    if (!this.#copy) {
+      const keys = new Set(this.#live!.keys());
+      for (let s = this.#state; s; s = s.next) for (const k of s.before.keys()) keys.add(k);
+      const copy = new Map<string, Value>();
+      for (const k of keys) {
+        const v = this.#resolve(k, this.#raw(k));
+        if (v !== undefined) copy.set(k, v);
+      }
+      this.#copy = copy;
+      this.#live = undefined;
+      this.#state = undefined;
+    }
+    return this.#copy;
+  }
+
+  get size(): number {
+    return this.#materialize().size;
+  }
+
+  forEach(fn: (value: Value, key: string, map: ReadonlyMap<string, Value>) => void): void {
+    for (const [k, v] of this.#materialize()) fn(v, k, this);
+  }
+
+  entries(): MapIterator<[string, Value]> {
+    return this.#materialize().entries();
+  }
+
+  keys(): MapIterator<string> {
+    return this.#materialize().keys();
+  }
+
+  values(): MapIterator<Value> {
+    return this.#materialize().values();
+  }
+
+  [Symbol.iterator](): MapIterator<[string, Value]> {
+    return this.#materialize()[Symbol.iterator]();
   }
 }
 
@@ -115,7 +237,11 @@ export class ValueCache {
       }
       touched.push(ns);
     }
-    ns.set(id[id.length - 1]!, exports ?? ObjectValue.empty);
+    const leaf = id[id.length - 1]!;
+    const value = exports ?? ObjectValue.empty;
+    // Unchanged exports (the same value object) leave every snapshot valid.
+    if (ns.get(leaf) === value) return;
+    ns.set(leaf, value);
     for (const t of touched) t.invalidate();
     this.#rootMap = undefined;
   }
@@ -187,7 +313,7 @@ export class ValueCache {
 
   #argumentNamespace(): Namespace {
     const ns = new Namespace();
-    for (const [name, value] of this.#moduleArguments) ns.entries.set(name, Namespace.of({ value }));
+    for (const [name, value] of this.#moduleArguments) ns.set(name, Namespace.of({ value }));
     return ns;
   }
 
@@ -209,7 +335,7 @@ export class ValueCache {
   /** A deep copy of every variable as a tree, arguments included (what a foreach child inherits). */
   variableTree(): Namespace {
     const tree = this.#root.clone();
-    if (this.#moduleArguments.size > 0) tree.entries.set(ARGUMENT, this.#argumentNamespace());
+    if (this.#moduleArguments.size > 0) tree.set(ARGUMENT, this.#argumentNamespace());
     return tree;
   }
 }

@@ -1,10 +1,11 @@
 // `alloy run [flags] PATH`: the flags exactly as Alloy's run command defines them (names, types,
 // defaults, help text), so that `--help` documents them and a mistyped flag fails as it does in
-// Alloy. The run itself arrives with the component controller.
+// Alloy; run-agent.ts does the running.
 import { CONFIG_FORMATS } from "../config-formats.ts";
 import { STABILITY_LEVELS, parseStability } from "../../runtime/featuregate.ts";
 import type { CommandSpec } from "../command.ts";
-import { CommandError, notImplementedYet } from "../context.ts";
+import { runAgent } from "../run-agent.ts";
+import { runOptions, runtimeFlagLines } from "../run-flags.ts";
 import type { FlagSet } from "../flags.ts";
 
 const stabilityValue = (text: string) => (parseStability(text) ? undefined : `invalid stability level "${text}"`);
@@ -56,17 +57,15 @@ export function runFlagsFor(os: string): FlagSet {
 }
 
 export function runCommand(os: string): CommandSpec {
+  const flags = runFlagsFor(os);
   return {
     name: "run",
     description: "Run Grafana Alloy with Default Engine",
-    flags: runFlagsFor(os),
+    flags,
     positional: { name: "path", description: "Configuration file, or directory of *.alloy files" },
-    run(parsed) {
-      if (parsed.positionals.length !== 1) {
-        throw new CommandError(`accepts 1 arg(s), received ${parsed.positionals.length}`);
-      }
-      if (parsed.positionals[0] === "") throw new CommandError("path argument not provided");
-      notImplementedYet("run");
+    async run(parsed, context) {
+      const options = runOptions(parsed);
+      await runAgent(context, options, runtimeFlagLines(flags, parsed.values));
     },
   };
 }

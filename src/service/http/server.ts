@@ -63,7 +63,9 @@ export class HttpService {
     } catch (error) {
       throw new Error(`failed to listen on ${this.options.listenAddr}: ${(error as Error).message}`);
     }
-    this.options.logger.info("now listening for http traffic", { service: "http", addr: this.options.listenAddr });
+    // The bound address: with port 0 the system picked one, and this line is how users (and tests) learn it.
+    const host = address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname;
+    this.options.logger.info("now listening for http traffic", { service: "http", addr: `${host}:${this.#server.port}` });
   }
 
   /** The port actually bound (useful with port 0). */

@@ -1,0 +1,12 @@
+// The built-in components of alloy-ts: every component a configuration can name. A component is
+// listed here only once it works for real (DESIGN.md); until then Alloy's "cannot find the
+// definition of component name" error tells the user it is not available.
+import { Registry } from "../runtime/registry.ts";
+import type { ComponentDefinition } from "../runtime/component.ts";
+import { localFile } from "./local/file.ts";
+
+export const BUILTIN_COMPONENTS: readonly ComponentDefinition<any, any>[] = [localFile];
+
+export function builtinRegistry(extra: readonly ComponentDefinition<any, any>[] = []): Registry {
+  return new Registry([...BUILTIN_COMPONENTS, ...extra]);
+}

@@ -1,0 +1,209 @@
+// The agent behind `alloy run` and mod.ts's Alloy class: the runtime (controller) with the services
+// that make it an agent — the HTTP server (its own routes, pprof, support bundle, component
+// handlers) — and the metrics they share. The CLI adds flags, signals and exit codes on top.
+import type { Hono } from "hono";
+import type { Platform } from "../platform/mod.ts";
+import type { Stability } from "../runtime/featuregate.ts";
+import type { LogController, Logger } from "../runtime/logging/logger.ts";
+import { MetricsRegistry } from "../runtime/metrics/registry.ts";
+import type { Registry } from "../runtime/registry.ts";
+import { createRuntime, readSourcePath, type LoadResult, type Runtime } from "../runtime/runtime.ts";
+import { parseSources, sourceHash, type Source } from "../runtime/source.ts";
+import type { Service, ServiceDefinition } from "../runtime/service.ts";
+import { createHttpApp } from "./http/app.ts";
+import { HttpBlock, type HttpBlockArgs } from "./http/config.ts";
+import type { Handler, HttpHost, ServiceRoute } from "./http/host.ts";
+import { pprofRoutes } from "./http/pprof.ts";
+import { HttpService } from "./http/server.ts";
+import { ConfigMetrics, registerSelfMetrics, type BuildLabels } from "./self-metrics.ts";
+
+export interface AgentOptions {
+  platform: Platform;
+  logs: LogController;
+  /** The components configurations may use. */
+  registry: Registry;
+  build: BuildLabels;
+  listenAddr: string;
+  memoryAddr: string;
+  enablePprof: boolean;
+  /** `name=value` lines of the run flags for the support bundle; undefined disables the bundle. */
+  supportBundleFlags?: string[];
+  storagePath: string;
+  minStability: Stability;
+  enableCommunityComponents: boolean;
+  /** 0 waits without limit. */
+  shutdownDeadlineMs: number;
+  clusterName: string;
+  /** Routes of services mounted on the HTTP app (the UI, cluster transport). */
+  serviceRoutes?: (agent: Agent) => ServiceRoute[];
+}
+
+/** Why the initial load or a reload failed: read errors, or diagnostics to print with their source. */
+export class LoadError extends Error {
+  constructor(
+    message: string,
+    readonly result?: LoadResult,
+  ) {
+    super(message);
+  }
+}
+
+export class Agent {
+  readonly metrics = new MetricsRegistry();
+  readonly runtime: Runtime;
+  readonly http: HttpService;
+  readonly logger: Logger;
+  readonly #configMetrics: ConfigMetrics;
+  #path: string | undefined;
+
+  constructor(private readonly options: AgentOptions) {
+    const { platform, logs } = options;
+    this.logger = logs.logger();
+    registerSelfMetrics(this.metrics, platform, options.build);
+    this.#configMetrics = new ConfigMetrics(this.metrics);
+    this.http = new HttpService({
+      platform,
+      logger: this.logger.with({ service: "http" }),
+      listenAddr: options.listenAddr,
+      memoryAddr: options.memoryAddr,
+    });
+    this.runtime = createRuntime({
+      registry: options.registry,
+      platform,
+      logs,
+      storagePath: options.storagePath,
+      minStability: options.minStability,
+      enableCommunityComponents: options.enableCommunityComponents,
+      shutdownDeadlineMs: options.shutdownDeadlineMs,
+      version: options.build.version,
+      fetch: this.http.fetch,
+      metrics: this.metrics,
+      services: [this.#httpServiceNode() as Service<unknown>],
+    });
+  }
+
+  /** The HTTP server as a service of the graph: configured by the `http` block, started after the first good load. */
+  #httpServiceNode(): Service<HttpBlockArgs> {
+    const definition: ServiceDefinition<HttpBlockArgs> = { name: "http", stability: "generally-available", args: HttpBlock };
+    return {
+      definition,
+      update: (args) => this.http.apply(args),
+      data: () => ({ listenAddr: this.options.listenAddr, memoryAddr: this.options.memoryAddr, fetch: this.http.fetch }),
+      run: async (_host, signal) => {
+        await this.http.start(this.app());
+        await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+        await this.http.stop();
+      },
+    };
+  }
+
+  #app: Hono | undefined;
+
+  /** The agent's HTTP app (also reachable in memory through http.fetch). */
+  app(): Hono {
+    this.#app ??= createHttpApp({
+      host: this.httpHost(),
+      metrics: this.metrics,
+      logger: this.logger.with({ service: "http" }),
+      ready: () => this.runtime.ready,
+      reload: async () => {
+        const result = await this.reload();
+        if (!result.ok) throw new Error(result.error ?? "reload failed");
+      },
+      basicAuth: () => this.http.basicAuth(),
+      serviceRoutes: this.options.serviceRoutes?.(this) ?? [],
+      ...(this.options.enablePprof ? { pprof: pprofRoutes(this.options.platform) } : {}),
+      ...(this.options.supportBundleFlags
+        ? {
+            supportBundle: {
+              platform: this.options.platform,
+              version: this.options.build.version,
+              fetchLocal: (path: string) => this.http.fetch(`http://${this.options.memoryAddr}${path}`),
+              sources: () => this.redactedSources(),
+              runtimeFlags: this.options.supportBundleFlags,
+              captureLogs: () => this.options.logs.capture(),
+            },
+          }
+        : {}),
+    });
+    return this.#app;
+  }
+
+  /** What the HTTP routes need from the runtime. */
+  httpHost(): HttpHost {
+    const split = (globalId: string) => {
+      const slash = globalId.lastIndexOf("/");
+      return slash === -1 ? { moduleId: "", localId: globalId } : { moduleId: globalId.slice(0, slash), localId: globalId.slice(slash + 1) };
+    };
+    return {
+      listComponents: (moduleId) => {
+        const components = this.runtime.components(moduleId);
+        if (!components) throw new Error("module not found");
+        return components.map((c) => ({ name: c.componentName, health: c.health.state }));
+      },
+      componentExists: (globalId) => {
+        const { moduleId, localId } = split(globalId);
+        return this.runtime.component(localId, moduleId) !== undefined;
+      },
+      componentHandler: (globalId): Handler | undefined => {
+        const { moduleId, localId } = split(globalId);
+        const component = this.runtime.component(localId, moduleId)?.component;
+        return component?.handler ? (request) => component.handler!(request) : undefined;
+      },
+    };
+  }
+
+  /** The configuration files in use, as text; secrets are redacted by the syntax printer. */
+  redactedSources(): Map<string, string> {
+    const decoder = new TextDecoder();
+    return new Map([...this.runtime.sourceFiles].map(([path, bytes]) => [path, decoder.decode(bytes)]));
+  }
+
+  /**
+   * Loads the configuration at path (a file, or a directory of *.alloy files). Rejects with a
+   * LoadError: a read failure, or diagnostics (LoadError.result) on the first load.
+   */
+  async load(path: string): Promise<LoadResult> {
+    this.#path = path;
+    let files: Map<string, Uint8Array>;
+    try {
+      files = await readSourcePath(this.options.platform, path);
+    } catch (error) {
+      this.#configMetrics.record(false, "0".repeat(64), this.options.clusterName);
+      throw new LoadError(`reading config path "${path}": ${(error as Error).message}`);
+    }
+    // Alloy's config metrics count a load as successful when it parsed; evaluation errors do not count.
+    let source: Source | undefined;
+    try {
+      source = parseSources(files);
+    } catch {
+      // The runtime reports the same diagnostics below.
+    }
+    this.#configMetrics.record(source !== undefined, await sourceHash(files), this.options.clusterName);
+    return this.runtime.load(source ?? files, { path });
+  }
+
+  /** Starts the components and services of the loaded configuration. */
+  start(): void {
+    this.runtime.start();
+  }
+
+  /** Reads the configuration again (SIGHUP, /-/reload); the last good state stays on errors. */
+  async reload(): Promise<LoadResult> {
+    if (this.#path === undefined) throw new Error("reload: no configuration was loaded");
+    let result: LoadResult;
+    try {
+      result = await this.load(this.#path);
+    } catch (error) {
+      this.logger.error("failed to reload config", { err: (error as Error).message });
+      return { ok: false, diagnostics: [], error: (error as Error).message, files: new Map(), hash: "" };
+    }
+    if (result.ok) this.logger.info("config reloaded");
+    else this.logger.error("failed to reload config", { err: result.error });
+    return result;
+  }
+
+  async stop(): Promise<void> {
+    await this.runtime.stop();
+  }
+}

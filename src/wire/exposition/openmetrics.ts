@@ -10,7 +10,6 @@ import type { LabelsBuilder } from "../labels/builder.ts";
 import {
   decodeLabels,
   decodeString,
-  Entry,
   type EntryKind,
   type ExpositionParser,
   goQuote,
@@ -19,12 +18,20 @@ import {
   type MetricType,
   ParseError,
   parseErrorText,
-  T,
   tokenName,
   unescape,
 } from "./common.ts";
 import { NumberSyntaxError, parsePromFloat } from "./float.ts";
 import { validUTF8 } from "./goquote.ts";
+
+// Token and entry numbers as local constants: imported object properties are slow on hot paths
+// under some loaders (tsx compiles them to getters). Same values as T and Entry in common.ts.
+const tBraceClose = 14, tBraceOpen = 13, tComma = 17, tComment = 9, tEOF = 0, tEOFWord = 7, tEqual = 18, tHelp = 4, tInvalid = -1, tLName = 15, tLValue = 16, tLinebreak = 2, tMName = 11, tQString = 12, tText = 8, tTimestamp = 19, tType = 5, tUnit = 6, tValue = 20;
+const E_EOF: EntryKind = 0;
+const E_HELP: EntryKind = 2;
+const E_SERIES: EntryKind = 1;
+const E_TYPE: EntryKind = 3;
+const E_UNIT: EntryKind = 4;
 
 const S_INIT = 0, S_COMMENT = 1, S_META1 = 2, S_META2 = 3, S_LABELS = 4, S_LVALUE = 5, S_VALUE = 6,
   S_TIMESTAMP = 7, S_EXEMPLAR = 8, S_EVALUE = 9, S_ETIMESTAMP = 10;
@@ -148,14 +155,14 @@ export class OpenMetricsParser implements ExpositionParser {
   }
 
   private lex(): number {
-    if (this.i >= this.n) return T.EOF;
+    if (this.i >= this.n) return tEOF;
     let c = this.buf[this.i]!;
     this.start = this.i;
     for (;;) {
       switch (this.state) {
         case S_INIT:
           if (c === 35) {
-            if (this.nx() !== 32) return T.Invalid;
+            if (this.nx() !== 32) return tInvalid;
             c = this.nx();
             this.state = S_COMMENT;
             continue;
@@ -164,93 +171,93 @@ export class OpenMetricsParser implements ExpositionParser {
             do c = this.nx();
             while (CLASS[c]! & (C_M | C_D));
             this.state = S_VALUE;
-            return T.MName;
+            return tMName;
           }
           if (c === 123) {
             this.nx();
             this.state = S_LABELS;
-            return T.BraceOpen;
+            return tBraceOpen;
           }
-          return T.Invalid;
+          return tInvalid;
         case S_COMMENT: {
           let tok: number;
           let w: string;
-          if (c === 72) (tok = T.Help), (w = "HELP");
-          else if (c === 84) (tok = T.Type), (w = "TYPE");
-          else if (c === 85) (tok = T.Unit), (w = "UNIT");
+          if (c === 72) (tok = tHelp), (w = "HELP");
+          else if (c === 84) (tok = tType), (w = "TYPE");
+          else if (c === 85) (tok = tUnit), (w = "UNIT");
           else if (c === 69) {
-            if (!this.word("EOF")) return T.Invalid;
+            if (!this.word("EOF")) return tInvalid;
             if (this.nx() === 10) this.nx();
             this.state = S_INIT;
-            return T.EOFWord;
-          } else return T.Invalid;
-          if (!this.word(w) || this.nx() !== 32) return T.Invalid;
+            return tEOFWord;
+          } else return tInvalid;
+          if (!this.word(w) || this.nx() !== 32) return tInvalid;
           this.nx();
           this.state = S_META1;
           return tok;
         }
         case S_META1:
           if (c === 34) {
-            if (!this.quoted(true)) return T.Invalid;
+            if (!this.quoted(true)) return tInvalid;
             this.state = S_META2;
-            return T.MName;
+            return tMName;
           }
           if (CLASS[c]! & C_M) {
             do c = this.nx();
             while (CLASS[c]! & (C_M | C_D));
             this.state = S_META2;
-            return T.MName;
+            return tMName;
           }
-          return T.Invalid;
+          return tInvalid;
         case S_META2:
-          if (c !== 32) return T.Invalid;
+          if (c !== 32) return tInvalid;
           do c = this.nx();
           while (c !== 10 && c !== 0);
-          if (c !== 10) return T.Invalid;
+          if (c !== 10) return tInvalid;
           this.nx();
           this.state = S_INIT;
-          return T.Text;
+          return tText;
         case S_LABELS:
         case S_EXEMPLAR: {
           const ex = this.state === S_EXEMPLAR;
           if (CLASS[c]! & C_L) {
             do c = this.nx();
             while (CLASS[c]! & (C_L | C_D));
-            return T.LName;
+            return tLName;
           }
-          if (c === 34) return this.quoted(!ex) ? T.QString : T.Invalid;
+          if (c === 34) return this.quoted(!ex) ? tQString : tInvalid;
           if (c === 125) {
             this.nx();
             this.state = ex ? S_EVALUE : S_VALUE;
-            return T.BraceClose;
+            return tBraceClose;
           }
           if (c === 61) {
             this.nx();
             this.state = ex ? S_EVALUE : S_LVALUE;
-            return T.Equal;
+            return tEqual;
           }
           if (c === 44) {
             this.nx();
-            return T.Comma;
+            return tComma;
           }
-          return T.Invalid;
+          return tInvalid;
         }
         case S_LVALUE:
-          if (c !== 34 || !this.quoted(false)) return T.Invalid;
+          if (c !== 34 || !this.quoted(false)) return tInvalid;
           this.state = S_LABELS;
-          return T.LValue;
+          return tLValue;
         case S_VALUE:
           if (c === 32) {
-            if (!this.spaced()) return T.Invalid;
+            if (!this.spaced()) return tInvalid;
             this.state = S_TIMESTAMP;
-            return T.Value;
+            return tValue;
           }
           if (c === 123) {
             this.nx();
             this.state = S_LABELS;
-            return T.BraceOpen;
+            return tBraceOpen;
           }
-          return T.Invalid;
+          return tInvalid;
         case S_TIMESTAMP:
           if (c === 32) {
             c = this.nx();
@@ -258,47 +265,47 @@ export class OpenMetricsParser implements ExpositionParser {
               c = this.nx();
               if (c === 32) {
                 // Only the exemplar rule {S}#{S}\{ is still alive here.
-                if (this.nx() !== 123) return T.Invalid;
+                if (this.nx() !== 123) return tInvalid;
                 this.nx();
                 this.state = S_EXEMPLAR;
-                return T.Comment;
+                return tComment;
               }
               while (c !== 0 && c !== 32 && c !== 10) c = this.nx();
-              return T.Timestamp;
+              return tTimestamp;
             }
-            if (c === 0 || c === 32 || c === 10) return T.Invalid;
+            if (c === 0 || c === 32 || c === 10) return tInvalid;
             do c = this.nx();
             while (c !== 0 && c !== 32 && c !== 10);
-            return T.Timestamp;
+            return tTimestamp;
           }
           if (c === 10) {
             this.nx();
             this.state = S_INIT;
-            return T.Linebreak;
+            return tLinebreak;
           }
-          return T.Invalid;
+          return tInvalid;
         case S_EVALUE:
           if (c === 34) {
-            if (!this.quoted(false)) return T.Invalid;
+            if (!this.quoted(false)) return tInvalid;
             this.state = S_EXEMPLAR;
-            return T.LValue;
+            return tLValue;
           }
           if (c === 32) {
-            if (!this.spaced()) return T.Invalid;
+            if (!this.spaced()) return tInvalid;
             this.state = S_ETIMESTAMP;
-            return T.Value;
+            return tValue;
           }
-          return T.Invalid;
+          return tInvalid;
         case S_ETIMESTAMP:
-          if (c === 32) return this.spaced() ? T.Timestamp : T.Invalid;
+          if (c === 32) return this.spaced() ? tTimestamp : tInvalid;
           if (c === 10) {
             this.nx();
             this.state = S_INIT;
-            return T.Linebreak;
+            return tLinebreak;
           }
-          return T.Invalid;
+          return tInvalid;
       }
-      return T.Invalid;
+      return tInvalid;
     }
   }
 
@@ -344,16 +351,16 @@ export class OpenMetricsParser implements ExpositionParser {
       }
       const t = this.lex();
       switch (t) {
-        case T.EOFWord:
-          if (this.lex() !== T.EOF) throw this.fail("unexpected data after # EOF");
-          return Entry.EOF;
-        case T.EOF:
+        case tEOFWord:
+          if (this.lex() !== tEOF) throw this.fail("unexpected data after # EOF");
+          return E_EOF;
+        case tEOF:
           throw this.fail("data does not end with # EOF");
-        case T.Help:
-        case T.Type:
-        case T.Unit: {
+        case tHelp:
+        case tType:
+        case tUnit: {
           const t2 = this.lex();
-          if (t2 !== T.MName) throw this.perr("expected metric name after " + tokenName(t), t2);
+          if (t2 !== tMName) throw this.perr("expected metric name after " + tokenName(t), t2);
           let ms = this.start, me = this.i;
           if (this.buf[ms] === 34 && this.buf[me - 1] === 34) {
             ms++;
@@ -361,24 +368,24 @@ export class OpenMetricsParser implements ExpositionParser {
           }
           this.mfNameLen = me - ms;
           this.push(ms, me);
-          if (this.lex() !== T.Text) throw this.fail(`expected text in ${tokenName(t)}`);
+          if (this.lex() !== tText) throw this.fail(`expected text in ${tokenName(t)}`);
           if (this.i - this.start > 1) {
             this.textStart = this.start + 1;
             this.textEnd = this.i - 1;
           } else {
             this.textStart = this.textEnd = this.i;
           }
-          if (t === T.Type) {
+          if (t === tType) {
             const s = utf8.decode(this.buf.subarray(this.textStart, this.textEnd));
             if (!Object.hasOwn(TYPES, s)) throw this.fail(`invalid metric type ${goQuote(s)}`);
             this.metricType = TYPES[s]!;
-            return Entry.Type;
+            return E_TYPE;
           }
-          if (t === T.Help) {
+          if (t === tHelp) {
             if (!validUTF8(this.buf, this.textStart, this.textEnd)) {
               throw this.fail(`help text ${goQuoteBytes(this.buf, this.textStart, this.textEnd)} is not a valid utf8 string`);
             }
-            return Entry.Help;
+            return E_HELP;
           }
           this.unit = utf8.decode(this.buf.subarray(this.textStart, this.textEnd));
           const ul = this.textEnd - this.textStart;
@@ -389,29 +396,29 @@ export class OpenMetricsParser implements ExpositionParser {
               throw this.fail(`unit ${goQuote(this.unit)} not a suffix of metric ${goQuoteBytes(this.buf, ms, me)}`);
             }
           }
-          return Entry.Unit;
+          return E_UNIT;
         }
-        case T.BraceOpen:
+        case tBraceOpen:
           this.push(-1, -1);
           this.parseLVals(false);
           this.seriesStart = this.lineStart;
           this.seriesEnd = this.i;
           this.parseSeriesEndOfLine(this.lex());
           if (this.skipST && this.isCreatedSeries()) continue;
-          return Entry.Series;
-        case T.MName: {
+          return E_SERIES;
+        case tMName: {
           this.push(this.lineStart, this.i);
           this.seriesStart = this.lineStart;
           this.seriesEnd = this.i;
           let t2 = this.lex();
-          if (t2 === T.BraceOpen) {
+          if (t2 === tBraceOpen) {
             this.parseLVals(false);
             this.seriesEnd = this.i;
             t2 = this.lex();
           }
           this.parseSeriesEndOfLine(t2);
           if (this.skipST && this.isCreatedSeries()) continue;
-          return Entry.Series;
+          return E_SERIES;
         }
         default:
           throw this.perr("expected a valid start token", t);
@@ -426,18 +433,18 @@ export class OpenMetricsParser implements ExpositionParser {
       let curStart = this.start;
       let curI = this.i;
       let isQ = false;
-      if (t === T.BraceClose) return;
-      if (t === T.QString) isQ = true;
-      else if (t !== T.LName) throw this.perr("expected label name", t);
+      if (t === tBraceClose) return;
+      if (t === tQString) isQ = true;
+      else if (t !== tLName) throw this.perr("expected label name", t);
       t = this.lex();
-      if (isQ && (t === T.Comma || t === T.BraceClose)) {
+      if (isQ && (t === tComma || t === tBraceClose)) {
         if (exemplar) throw this.perr("expected label name", t);
         if (this.offsets[0] !== -1 || this.offsets[1] !== -1) {
           throw this.fail(`metric name already set while parsing: ${goQuoteBytes(b, this.lineStart, this.i)}`);
         }
         this.offsets[0] = curStart + 1;
         this.offsets[1] = curI - 1;
-        if (t === T.BraceClose) return;
+        if (t === tBraceClose) return;
         t = this.lex();
         continue;
       }
@@ -447,17 +454,17 @@ export class OpenMetricsParser implements ExpositionParser {
       }
       if (exemplar) this.pushE(curStart, curI);
       else this.push(curStart, curI);
-      if (t !== T.Equal) throw this.perr("expected equal", t);
+      if (t !== tEqual) throw this.perr("expected equal", t);
       const t2 = this.lex();
-      if (t2 !== T.LValue) throw this.perr("expected label value", t2);
+      if (t2 !== tLValue) throw this.perr("expected label value", t2);
       if (this.qHigh && !validUTF8(b, this.start, this.i)) {
         throw this.fail(`invalid UTF-8 label value: ${goQuoteBytes(b, this.start, this.i)}`);
       }
       if (exemplar) this.pushE(this.start + 1, this.i - 1);
       else this.push(this.start + 1, this.i - 1);
       t = this.lex();
-      if (t === T.Comma) t = this.lex();
-      else if (t !== T.BraceClose) throw this.perr("expected comma or brace close", t);
+      if (t === tComma) t = this.lex();
+      else if (t !== tBraceClose) throw this.perr("expected comma or brace close", t);
     }
   }
 
@@ -467,7 +474,7 @@ export class OpenMetricsParser implements ExpositionParser {
   }
 
   private floatValue(t: number, after: string): number {
-    if (t !== T.Value) throw this.perr(`expected value after ${after}`, t);
+    if (t !== tValue) throw this.perr(`expected value after ${after}`, t);
     try {
       return parsePromFloat(this.buf, this.start + 1, this.i);
     } catch (e) {
@@ -488,14 +495,14 @@ export class OpenMetricsParser implements ExpositionParser {
     this.hasTimestamp = false;
     const t2 = this.lex();
     switch (t2) {
-      case T.EOF:
+      case tEOF:
         throw this.fail("data does not end with # EOF");
-      case T.Linebreak:
+      case tLinebreak:
         break;
-      case T.Comment:
+      case tComment:
         this.parseComment();
         break;
-      case T.Timestamp: {
+      case tTimestamp: {
         this.hasTimestamp = true;
         let ts: number;
         try {
@@ -506,8 +513,8 @@ export class OpenMetricsParser implements ExpositionParser {
         if (!Number.isFinite(ts)) throw this.fail(`invalid timestamp ${goFmtF(ts)}`);
         this.timestamp = Math.trunc(ts * 1000);
         const t3 = this.lex();
-        if (t3 === T.Comment) this.parseComment();
-        else if (t3 !== T.Linebreak) throw this.perr("expected next entry after timestamp", t3);
+        if (t3 === tComment) this.parseComment();
+        else if (t3 !== tLinebreak) throw this.perr("expected next entry after timestamp", t3);
         break;
       }
       // Like Prometheus, any other token is left for the next call to report.
@@ -516,9 +523,9 @@ export class OpenMetricsParser implements ExpositionParser {
 
   private parseComment(): void {
     if (this.ignoreExemplar) {
-      for (let t = this.lex(); t !== T.Linebreak; t = this.lex()) {
-        if (t === T.EOF) throw this.fail("data does not end with # EOF");
-        if (t === T.Invalid) throw this.perr("expected next entry after exemplar", t);
+      for (let t = this.lex(); t !== tLinebreak; t = this.lex()) {
+        if (t === tEOF) throw this.fail("data does not end with # EOF");
+        if (t === tInvalid) throw this.perr("expected next entry after exemplar", t);
       }
       return;
     }
@@ -528,11 +535,11 @@ export class OpenMetricsParser implements ExpositionParser {
     this.exemplarHasTimestamp = false;
     const t2 = this.lex();
     switch (t2) {
-      case T.EOF:
+      case tEOF:
         throw this.fail("data does not end with # EOF");
-      case T.Linebreak:
+      case tLinebreak:
         break;
-      case T.Timestamp: {
+      case tTimestamp: {
         this.exemplarHasTimestamp = true;
         let ts: number;
         try {
@@ -543,7 +550,7 @@ export class OpenMetricsParser implements ExpositionParser {
         if (!Number.isFinite(ts)) throw this.fail(`invalid exemplar timestamp ${goFmtF(ts)}`);
         this.exemplarTimestamp = Math.trunc(ts * 1000);
         const t3 = this.lex();
-        if (t3 !== T.Linebreak) throw this.perr("expected next entry after exemplar timestamp", t3);
+        if (t3 !== tLinebreak) throw this.perr("expected next entry after exemplar timestamp", t3);
         break;
       }
       default:
@@ -601,7 +608,7 @@ export class OpenMetricsParser implements ExpositionParser {
         this.stKey = undefined;
         return 0;
       }
-      if (e !== Entry.Series) {
+      if (e !== E_SERIES) {
         this.stKey = undefined;
         return 0;
       }

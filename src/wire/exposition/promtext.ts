@@ -10,7 +10,6 @@
 import type { LabelsBuilder } from "../labels/builder.ts";
 import {
   decodeLabels,
-  Entry,
   type EntryKind,
   type ExpositionParser,
   goQuote,
@@ -19,12 +18,20 @@ import {
   type MetricType,
   ParseError,
   parseErrorText,
-  T,
   tokenName,
   unescape,
 } from "./common.ts";
 import { NumberSyntaxError, parseGoInt64Digits, parsePromFloat } from "./float.ts";
 import { validUTF8 } from "./goquote.ts";
+
+// Token and entry numbers as local constants: imported object properties are slow on hot paths
+// under some loaders (tsx compiles them to getters). Same values as T and Entry in common.ts.
+const tBraceClose = 14, tBraceOpen = 13, tComma = 17, tComment = 9, tEOF = 0, tEqual = 18, tHelp = 4, tInvalid = -1, tLName = 15, tLValue = 16, tLinebreak = 2, tMName = 11, tQString = 12, tText = 8, tTimestamp = 19, tType = 5, tValue = 20, tWhitespace = 3;
+const E_COMMENT: EntryKind = 5;
+const E_EOF: EntryKind = 0;
+const E_HELP: EntryKind = 2;
+const E_SERIES: EntryKind = 1;
+const E_TYPE: EntryKind = 3;
 
 const S_INIT = 0, S_COMMENT = 1, S_META1 = 2, S_META2 = 3, S_LABELS = 4, S_LVALUE = 5, S_VALUE = 6, S_TIMESTAMP = 7;
 
@@ -111,7 +118,7 @@ export class PromTextParser implements ExpositionParser {
     let c: number;
     do c = this.nx();
     while (c === 32 || c === 9);
-    return T.Whitespace;
+    return tWhitespace;
   }
 
   /** \"(\\.|[^\\"])*\" starting at the opening quote; false when it does not close. */
@@ -133,15 +140,22 @@ export class PromTextParser implements ExpositionParser {
   }
 
   private consumeComment(): number {
-    let c = this.i < this.n ? this.buf[this.i]! : 0;
-    for (;;) {
-      if (c === 0) return T.EOF;
-      if (c === 10) {
-        this.state = S_INIT;
-        return T.Comment;
-      }
-      c = this.nx();
+    // Up to the newline. The current byte is taken as is (a NUL there ends the input); after it, NULs
+    // are skipped in the comment state, while after a bare '#' (initial state) a NUL ends the input.
+    const b = this.buf;
+    const n = this.n;
+    let i = this.i;
+    if (i >= n || b[i] === 0) return tEOF;
+    if (this.state === S_COMMENT) {
+      i = b.indexOf(10, i);
+      if (i < 0) i = n;
+    } else {
+      while (i < n && b[i] !== 10 && b[i] !== 0) i++;
     }
+    this.i = i;
+    if (i >= n || b[i] !== 10) return tEOF;
+    this.state = S_INIT;
+    return tComment;
   }
 
   private word(w: string): boolean {
@@ -150,17 +164,17 @@ export class PromTextParser implements ExpositionParser {
   }
 
   private lex(): number {
-    if (this.i >= this.n) return T.EOF;
+    if (this.i >= this.n) return tEOF;
     const b = this.buf;
     let c = b[this.i]!;
     this.start = this.i;
     for (;;) {
       switch (this.state) {
         case S_INIT:
-          if (c === 0) return T.EOF;
+          if (c === 0) return tEOF;
           if (c === 10) {
             this.nx();
-            return T.Linebreak;
+            return tLinebreak;
           }
           if (c === 32 || c === 9) return this.ws();
           if (c === 35) {
@@ -177,18 +191,18 @@ export class PromTextParser implements ExpositionParser {
             do c = this.nx();
             while (CLASS[c]! & (C_M | C_D));
             this.state = S_VALUE;
-            return T.MName;
+            return tMName;
           }
           if (c === 123) {
             this.nx();
             this.state = S_LABELS;
-            return T.BraceOpen;
+            return tBraceOpen;
           }
-          return T.Invalid;
+          return tInvalid;
         case S_COMMENT: {
           if (c === 32 || c === 9) return this.ws();
           if (c === 72 || c === 84) {
-            const tok = c === 72 ? T.Help : T.Type;
+            const tok = c === 72 ? tHelp : tType;
             if (!this.word(c === 72 ? "HELP" : "TYPE")) return this.consumeComment();
             c = this.nx();
             if (c !== 32 && c !== 9) return this.consumeComment();
@@ -202,87 +216,91 @@ export class PromTextParser implements ExpositionParser {
         case S_META1:
           if (c === 32 || c === 9) return this.ws();
           if (c === 34) {
-            if (!this.quoted()) return T.Invalid;
+            if (!this.quoted()) return tInvalid;
             this.state = S_META2;
-            return T.MName;
+            return tMName;
           }
           if (CLASS[c]! & C_M) {
             do c = this.nx();
             while (CLASS[c]! & (C_M | C_D));
             this.state = S_META2;
-            return T.MName;
+            return tMName;
           }
-          return T.Invalid;
+          return tInvalid;
         case S_META2:
           if (c === 32 || c === 9) {
             // [ \t]+ and {C}* tie when only blanks remain; the whitespace rule comes first.
             do c = this.nx();
             while (c === 32 || c === 9);
-            if (c === 10 || c === 0) return T.Whitespace;
+            if (c === 10 || c === 0) return tWhitespace;
           }
-          while (c !== 10 && c !== 0) c = this.nx();
+          if (c !== 10 && c !== 0) {
+            // {C}* runs to the newline (NULs inside are skipped, not ends).
+            const nl = b.indexOf(10, this.i);
+            this.i = nl < 0 ? this.n : nl;
+          }
           this.state = S_INIT;
-          return T.Text;
+          return tText;
         case S_LABELS:
           if (c === 32 || c === 9) return this.ws();
           if (CLASS[c]! & C_L) {
             do c = this.nx();
             while (CLASS[c]! & (C_L | C_D));
-            return T.LName;
+            return tLName;
           }
-          if (c === 34) return this.quoted() ? T.QString : T.Invalid;
+          if (c === 34) return this.quoted() ? tQString : tInvalid;
           if (c === 125) {
             this.nx();
             this.state = S_VALUE;
-            return T.BraceClose;
+            return tBraceClose;
           }
           if (c === 61) {
             this.nx();
             this.state = S_LVALUE;
-            return T.Equal;
+            return tEqual;
           }
           if (c === 44) {
             this.nx();
-            return T.Comma;
+            return tComma;
           }
-          return T.Invalid;
+          return tInvalid;
         case S_LVALUE:
           if (c === 32 || c === 9) return this.ws();
           if (c === 34) {
-            if (!this.quoted()) return T.Invalid;
+            if (!this.quoted()) return tInvalid;
             this.state = S_LABELS;
-            return T.LValue;
+            return tLValue;
           }
-          return T.Invalid;
+          return tInvalid;
         case S_VALUE:
           if (c === 32 || c === 9) return this.ws();
           if (c === 123) {
             this.nx();
             this.state = S_LABELS;
-            return T.BraceOpen;
+            return tBraceOpen;
           }
           if (c !== 0 && c !== 10) {
             do c = this.nx();
             while (c !== 0 && c !== 123 && c !== 32 && c !== 9 && c !== 10);
             this.state = S_TIMESTAMP;
-            return T.Value;
+            return tValue;
           }
-          return T.Invalid;
+          return tInvalid;
         case S_TIMESTAMP:
           if (c === 32 || c === 9) return this.ws();
           if (CLASS[c]! & C_D) {
             do c = this.nx();
             while (CLASS[c]! & C_D);
-            return T.Timestamp;
+            return tTimestamp;
           }
           if (c === 10) {
             this.nx();
             this.state = S_INIT;
-            return T.Linebreak;
+            return tLinebreak;
           }
-          return T.Invalid;
+          return tInvalid;
       }
-      return T.Invalid;
+      return tInvalid;
     }
   }
 
@@ -290,7 +308,7 @@ export class PromTextParser implements ExpositionParser {
   private tok(): number {
     let t: number;
     do t = this.lex();
-    while (t === T.Whitespace);
+    while (t === tWhitespace);
     return t;
   }
 
@@ -320,14 +338,14 @@ export class PromTextParser implements ExpositionParser {
       this.nOff = 0;
       const t = this.tok();
       switch (t) {
-        case T.EOF:
-          return Entry.EOF;
-        case T.Linebreak:
+        case tEOF:
+          return E_EOF;
+        case tLinebreak:
           continue;
-        case T.Help:
-        case T.Type: {
+        case tHelp:
+        case tType: {
           const t2 = this.tok();
-          if (t2 !== T.MName) throw this.perr("expected metric name after " + tokenName(t), t2);
+          if (t2 !== tMName) throw this.perr("expected metric name after " + tokenName(t), t2);
           let ms = this.start, me = this.i;
           if (this.buf[ms] === 34 && this.buf[me - 1] === 34) {
             ms++;
@@ -335,10 +353,10 @@ export class PromTextParser implements ExpositionParser {
           }
           this.push(ms, me);
           const t3 = this.tok();
-          if (t3 !== T.Text) throw this.fail(`expected text in ${tokenName(t)}, got ${tokenName(t3)}`);
+          if (t3 !== tText) throw this.fail(`expected text in ${tokenName(t)}, got ${tokenName(t3)}`);
           this.textStart = this.i - this.start > 1 ? this.start + 1 : this.i;
           this.textEnd = this.i;
-          if (t === T.Type) {
+          if (t === tType) {
             const s = unescapeRaw(this.buf, this.textStart, this.textEnd);
             const type = TYPES[s];
             if (type === undefined || !Object.hasOwn(TYPES, s)) throw this.fail(`invalid metric type ${goQuote(s)}`);
@@ -347,30 +365,30 @@ export class PromTextParser implements ExpositionParser {
             throw this.fail(`help text ${goQuoteBytes(this.buf, this.textStart, this.textEnd)} is not a valid utf8 string`);
           }
           const t4 = this.tok();
-          if (t4 !== T.Linebreak) throw this.perr("linebreak expected after metadata", t4);
-          this.textIsHelp = t === T.Help;
-          return t === T.Help ? Entry.Help : Entry.Type;
+          if (t4 !== tLinebreak) throw this.perr("linebreak expected after metadata", t4);
+          this.textIsHelp = t === tHelp;
+          return t === tHelp ? E_HELP : E_TYPE;
         }
-        case T.Comment: {
+        case tComment: {
           this.textStart = this.start;
           this.textEnd = this.i;
           const t2 = this.tok();
-          if (t2 !== T.Linebreak) throw this.perr("linebreak expected after comment", t2);
-          return Entry.Comment;
+          if (t2 !== tLinebreak) throw this.perr("linebreak expected after comment", t2);
+          return E_COMMENT;
         }
-        case T.BraceOpen:
+        case tBraceOpen:
           this.push(-1, -1);
           this.parseLVals();
           this.seriesStart = this.lineStart;
           this.seriesEnd = this.i;
           return this.parseMetricSuffix(this.tok());
-        case T.MName: {
+        case tMName: {
           // Prometheus takes the name from the line start (leading blanks included).
           this.push(this.lineStart, this.i);
           this.seriesStart = this.lineStart;
           this.seriesEnd = this.i;
           let t2 = this.tok();
-          if (t2 === T.BraceOpen) {
+          if (t2 === tBraceOpen) {
             this.parseLVals();
             this.seriesEnd = this.i;
             t2 = this.tok();
@@ -390,17 +408,17 @@ export class PromTextParser implements ExpositionParser {
       let curStart = this.start;
       let curI = this.i;
       let isQ = false;
-      if (t === T.BraceClose) return;
-      if (t === T.QString) isQ = true;
-      else if (t !== T.LName) throw this.perr("expected label name", t);
+      if (t === tBraceClose) return;
+      if (t === tQString) isQ = true;
+      else if (t !== tLName) throw this.perr("expected label name", t);
       t = this.tok();
-      if (isQ && (t === T.Comma || t === T.BraceClose)) {
+      if (isQ && (t === tComma || t === tBraceClose)) {
         if (this.offsets[0] !== -1 || this.offsets[1] !== -1) {
           throw this.fail(`metric name already set while parsing: ${goQuoteBytes(b, this.lineStart, this.i)}`);
         }
         this.offsets[0] = curStart + 1;
         this.offsets[1] = curI - 1;
-        if (t === T.BraceClose) return;
+        if (t === tBraceClose) return;
         t = this.tok();
         continue;
       }
@@ -409,15 +427,15 @@ export class PromTextParser implements ExpositionParser {
         curI--;
       }
       this.push(curStart, curI);
-      if (t !== T.Equal) throw this.perr("expected equal", t);
+      if (t !== tEqual) throw this.perr("expected equal", t);
       const t2 = this.tok();
-      if (t2 !== T.LValue) throw this.perr("expected label value", t2);
+      if (t2 !== tLValue) throw this.perr("expected label value", t2);
       if (this.qHigh && !validUTF8(b, this.start, this.i)) {
         throw this.fail(`invalid UTF-8 label value: ${goQuoteBytes(b, this.start, this.i)}`);
       }
       this.push(this.start + 1, this.i - 1);
       t = this.tok();
-      if (t === T.Comma) t = this.tok();
+      if (t === tComma) t = this.tok();
     }
   }
 
@@ -425,7 +443,7 @@ export class PromTextParser implements ExpositionParser {
     if (this.offsets[0] === -1) {
       throw this.fail(`metric name not set while parsing: ${goQuoteBytes(this.buf, this.lineStart, this.i)}`);
     }
-    if (t !== T.Value) throw this.perr("expected value after metric", t);
+    if (t !== tValue) throw this.perr("expected value after metric", t);
     try {
       this.value = parsePromFloat(this.buf, this.start, this.i);
     } catch (e) {
@@ -433,7 +451,7 @@ export class PromTextParser implements ExpositionParser {
     }
     this.hasTimestamp = false;
     const t2 = this.tok();
-    if (t2 === T.Timestamp) {
+    if (t2 === tTimestamp) {
       this.hasTimestamp = true;
       try {
         this.timestamp = parseGoInt64Digits(this.buf, this.start, this.i);
@@ -441,11 +459,11 @@ export class PromTextParser implements ExpositionParser {
         throw this.numberError(e);
       }
       const t3 = this.tok();
-      if (t3 !== T.Linebreak) throw this.perr("expected next entry after timestamp", t3);
-    } else if (t2 !== T.Linebreak) {
+      if (t3 !== tLinebreak) throw this.perr("expected next entry after timestamp", t3);
+    } else if (t2 !== tLinebreak) {
       throw this.perr("expected timestamp or new record", t2);
     }
-    return Entry.Series;
+    return E_SERIES;
   }
 
   private numberError(e: unknown): ParseError {

@@ -9,7 +9,14 @@
 import type { LabelsBuilder } from "../labels/builder.ts";
 import { LabelsBuilder as Builder } from "../labels/builder.ts";
 import type { RawSeriesCache } from "../labels/rawcache.ts";
-import { Entry, type ExpositionParser, type MetricType } from "./common.ts";
+import type { EntryKind, ExpositionParser, MetricType } from "./common.ts";
+
+// Entry numbers as local constants (see common.ts's Entry): imported object properties are slow under tsx.
+const E_EOF: EntryKind = 0;
+const E_HELP: EntryKind = 2;
+const E_SERIES: EntryKind = 1;
+const E_TYPE: EntryKind = 3;
+const E_UNIT: EntryKind = 4;
 
 /** A series' labels are unusable (Prometheus's storage error for them). */
 export class InvalidSeriesError extends Error {
@@ -113,7 +120,7 @@ export class ScrapeReader {
     const result: ReadResult = { samples: 0, dropped: 0, newSeries: 0 };
     for (;;) {
       const e = parser.next();
-      if (e === Entry.Series) {
+      if (e === E_SERIES) {
         result.samples++;
         const buf = parser.buf;
         let entry = cache.lookup(buf, parser.seriesStart, parser.seriesEnd);
@@ -143,12 +150,12 @@ export class ScrapeReader {
             });
           }
         }
-      } else if (e === Entry.EOF) {
+      } else if (e === E_EOF) {
         return result;
       } else if (resolver.metadata !== undefined) {
-        if (e === Entry.Help) resolver.metadata("help", parser.metadataName(), parser.helpText());
-        else if (e === Entry.Type) resolver.metadata("type", parser.metadataName(), parser.metricType);
-        else if (e === Entry.Unit) resolver.metadata("unit", parser.metadataName(), parser.unitText());
+        if (e === E_HELP) resolver.metadata("help", parser.metadataName(), parser.helpText());
+        else if (e === E_TYPE) resolver.metadata("type", parser.metadataName(), parser.metricType);
+        else if (e === E_UNIT) resolver.metadata("unit", parser.metadataName(), parser.unitText());
       }
     }
   }

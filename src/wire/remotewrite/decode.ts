@@ -6,13 +6,12 @@
 // the streaming visitor for callers that want them.
 
 import { LabelsBuilder } from "../labels/builder.ts";
+import { decodeString } from "../exposition/common.ts";
 import { NativeHistogram } from "../histogram.ts";
 import { ProtoError, ProtoReader } from "../protobuf/reader.ts";
 import { METRIC_TYPE_NUMBER, STALE_NAN } from "./encode.ts";
 
 export { ProtoError };
-
-const utf8 = new TextDecoder("utf-8", { fatal: false });
 
 /** Receives the content of a WriteRequest as it is decoded. */
 export interface WriteRequestVisitor {
@@ -29,11 +28,12 @@ for (const [k, v] of Object.entries(METRIC_TYPE_NUMBER)) TYPE_NAMES[v] = k;
 
 function str(r: ProtoReader): string {
   const n = r.len();
-  const s = utf8.decode(r.buf.subarray(r.pos, r.pos + n));
+  const s = decodeString(r.buf, r.pos, r.pos + n);
   r.pos += n;
   return s;
 }
 
+/** One Label message ending at `end`, read with the same reader. */
 function readLabel(r: ProtoReader, end: number, lb: LabelsBuilder): void {
   let name = "", value = "";
   while (r.pos < end) {
@@ -42,6 +42,7 @@ function readLabel(r: ProtoReader, end: number, lb: LabelsBuilder): void {
     else if (tag === 0x12) value = str(r);
     else r.skip(tag & 7);
   }
+  if (r.pos !== end) r.fail("label overran its length");
   lb.add(name, value);
 }
 
@@ -64,10 +65,7 @@ export function visitWriteRequest(bytes: Uint8Array, v: WriteRequestVisitor): vo
         const t = r.uvarint();
         if (t === 0x0a) {
           const ln = r.len();
-          const le = r.pos + ln;
-          const sub = new ProtoReader(bytes, r.pos, le);
-          readLabel(sub, le, lb);
-          r.pos = le;
+          readLabel(r, r.pos + ln, lb);
         } else r.skip(t & 7);
       }
       const id = v.series(lb);
@@ -98,9 +96,7 @@ export function visitWriteRequest(bytes: Uint8Array, v: WriteRequestVisitor): vo
             const et = r.uvarint();
             if (et === 0x0a) {
               const ln = r.len();
-              const le = r.pos + ln;
-              readLabel(new ProtoReader(bytes, r.pos, le), le, elb);
-              r.pos = le;
+              readLabel(r, r.pos + ln, elb);
             } else if (et === 0x11) value = r.double();
             else if (et === 0x18) ts = r.int64();
             else r.skip(et & 7);

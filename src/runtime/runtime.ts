@@ -54,7 +54,7 @@ export interface RuntimeOptions {
   /** Where controller and component metrics are registered; a new registry by default. */
   metrics?: MetricsRegistry;
   /** Services run by the root controller and configured by their blocks. */
-  services?: readonly Service[];
+  services?: readonly Service<any>[];
   /** Sees every module loaded by an import block. */
   onImportContent?: ImportContentHook;
 }
@@ -116,7 +116,7 @@ export class Runtime implements ServiceHost {
   readonly tracing: TracingConfigHolder;
   readonly #root: Controller;
   readonly #modules = new ModuleRegistry<ModuleRuntime>();
-  readonly #services: readonly Service[];
+  readonly #services: readonly Service<any>[];
   #path: string | undefined;
   #files: ReadonlyMap<string, Uint8Array> = new Map();
   #hash = "";
@@ -312,6 +312,13 @@ export class Runtime implements ServiceHost {
     return this.#info(controller, node, moduleId);
   }
 
+  /** Import blocks of a module ("" for the root) with their health; they are not components. */
+  imports(moduleId = ""): { id: string; health: Health }[] {
+    const controller = this.#controller(moduleId);
+    if (!controller) return [];
+    return [...controller.loader.imports().values()].map((node) => ({ id: node.nodeId, health: node.health() }));
+  }
+
   /** Ids of every running module. */
   moduleIds(): string[] {
     return this.#modules.ids();
@@ -350,7 +357,7 @@ export class Runtime implements ServiceHost {
 
   // --- ServiceHost ------------------------------------------------------------
 
-  getService(name: string): Service | undefined {
+  getService(name: string): Service<any> | undefined {
     return this.#services.find((s) => s.definition.name === name);
   }
 }

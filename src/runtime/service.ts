@@ -20,7 +20,7 @@ export interface ServiceDefinition<Args = unknown> {
 /** What the runtime offers a running service (Alloy's service.Host, reduced to what exists). */
 export interface ServiceHost {
   /** Another service by name. */
-  getService(name: string): Service | undefined;
+  getService(name: string): Service<any> | undefined;
 }
 
 export interface Service<Args = unknown> {

@@ -28,7 +28,7 @@ export interface ControllerOptions {
   registerer: Registerer;
   onExportsChange?: ((exports: ReadonlyMap<string, Value>) => void) | undefined;
   /** Every service of the agent: the root runs them, modules reject blocks configuring them. */
-  services: readonly Service[];
+  services: readonly Service<any>[];
   serviceHost: ServiceHost;
 }
 

@@ -129,7 +129,7 @@ export class Loader {
 
   constructor(
     private readonly globals: ControllerGlobals,
-    private readonly services: readonly Service[],
+    private readonly services: readonly Service<any>[],
     private readonly serviceHost: ServiceHost,
     private readonly logger: Logger,
   ) {

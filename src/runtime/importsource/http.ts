@@ -153,7 +153,7 @@ export class ImportHttp implements ImportSource {
       this.#logger.error("failed to perform request", { err: (e as Error).message });
       // Go's client names the method in title case: Get "https://…": <reason>.
       const method = args.method.charAt(0).toUpperCase() + args.method.slice(1).toLowerCase();
-      throw new Error(`performing request: ${method} ${JSON.stringify(args.url)}: ${(e as Error).message}`);
+      throw new Error(`performing request: ${method} ${JSON.stringify(args.url)}: ${fetchErrorText(e)}`);
     }
     let text: string;
     try {
@@ -185,6 +185,13 @@ export class ImportHttp implements ImportSource {
 }
 
 type Client = Args["client"];
+
+/** fetch's own message ("fetch failed") with the reason it wraps (connection refused …). */
+function fetchErrorText(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  const cause = e instanceof Error ? (e.cause as Error | undefined) : undefined;
+  return cause?.message && !message.includes(cause.message) ? `${message}: ${cause.message}` : message;
+}
 
 function authorizationHeader(client: Client): string | undefined {
   if (!client) return undefined;

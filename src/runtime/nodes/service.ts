@@ -12,7 +12,7 @@ export class ServiceNode implements RunnableNode {
   #configured = false;
 
   constructor(
-    readonly service: Service,
+    readonly service: Service<any>,
     private readonly host: ServiceHost,
   ) {
     this.nodeId = service.definition.name;

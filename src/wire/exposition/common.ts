@@ -6,6 +6,7 @@
 // names and the error format live here once for the text and OpenMetrics lexers.
 
 import type { LabelsBuilder } from "../labels/builder.ts";
+import type { NativeHistogram } from "../histogram.ts";
 import { formatOpenMetricsFloat, tryParseGoFloatString } from "./float.ts";
 import { goQuote, goQuoteBytes } from "./goquote.ts";
 
@@ -178,6 +179,8 @@ export interface ExpositionParser {
   readonly timestamp: number;
   /** The type from the last TYPE line (or the MetricFamily). */
   readonly metricType: MetricType;
+  /** Fills `h` with the native histogram of the current Histogram entry (protobuf format only). */
+  histogram?(h: NativeHistogram): NativeHistogram;
   /** Fills `lb` with the sorted labels of the current sample (including __name__). */
   labels(lb: LabelsBuilder): LabelsBuilder;
   /** Fills `lb` with the next exemplar's labels and sets exemplarValue/Timestamp; false when none is left. */

@@ -7,12 +7,14 @@
 // parse the float, and three typed-array stores.
 
 import type { LabelsBuilder } from "../labels/builder.ts";
+import { NativeHistogram } from "../histogram.ts";
 import { LabelsBuilder as Builder } from "../labels/builder.ts";
 import type { RawSeriesCache } from "../labels/rawcache.ts";
 import type { EntryKind, ExpositionParser, MetricType } from "./common.ts";
 
 // Entry numbers as local constants (see common.ts's Entry): imported object properties are slow under tsx.
 const E_EOF: EntryKind = 0;
+const E_HISTOGRAM: EntryKind = 6;
 const E_HELP: EntryKind = 2;
 const E_SERIES: EntryKind = 1;
 const E_TYPE: EntryKind = 3;
@@ -32,7 +34,19 @@ export interface BatchExemplar {
   timestamp: number;
 }
 
-/** Samples in columns: series id, value, timestamp (NaN: none given), start timestamp (0: unknown). */
+/** A native histogram sample of a batch. */
+export interface BatchHistogram {
+  id: number;
+  /** Milliseconds, or NaN when none was given. */
+  timestamp: number;
+  startTimestamp: number;
+  histogram: NativeHistogram;
+}
+
+/**
+ * Samples in columns: series id, value, timestamp (NaN: none given), start timestamp (0: unknown).
+ * Native histograms go to `histograms`, whose records are pooled across reset().
+ */
 export class SampleBatch {
   ids: Int32Array;
   values: Float64Array;
@@ -40,6 +54,8 @@ export class SampleBatch {
   startTimestamps: Float64Array;
   length = 0;
   exemplars: BatchExemplar[] = [];
+  histograms: BatchHistogram[] = [];
+  private histogramCount = 0;
 
   constructor(capacity = 1024) {
     this.ids = new Int32Array(capacity);
@@ -51,8 +67,25 @@ export class SampleBatch {
   reset(): this {
     this.length = 0;
     this.exemplars.length = 0;
+    this.histogramCount = 0;
+    this.histograms.length = 0;
     return this;
   }
+
+  /** A pooled histogram record appended to `histograms`. */
+  addHistogram(id: number, timestamp: number, startTimestamp: number): BatchHistogram {
+    const pool = this.pool;
+    let rec = pool[this.histogramCount];
+    if (rec === undefined) pool.push((rec = { id, timestamp, startTimestamp, histogram: new NativeHistogram() }));
+    rec.id = id;
+    rec.timestamp = timestamp;
+    rec.startTimestamp = startTimestamp;
+    this.histogramCount++;
+    this.histograms.push(rec);
+    return rec;
+  }
+
+  private readonly pool: BatchHistogram[] = [];
 
   push(id: number, value: number, timestamp: number, startTimestamp = 0): number {
     const i = this.length;
@@ -120,7 +153,7 @@ export class ScrapeReader {
     const result: ReadResult = { samples: 0, dropped: 0, newSeries: 0 };
     for (;;) {
       const e = parser.next();
-      if (e === E_SERIES) {
+      if (e === E_SERIES || e === E_HISTOGRAM) {
         result.samples++;
         const buf = parser.buf;
         let entry = cache.lookup(buf, parser.seriesStart, parser.seriesEnd);
@@ -139,7 +172,13 @@ export class ScrapeReader {
           result.dropped++;
           continue;
         }
-        const i = batch.push(id, parser.value, parser.hasTimestamp ? parser.timestamp : NaN, wantST ? parser.startTimestamp() : 0);
+        const ts = parser.hasTimestamp ? parser.timestamp : NaN;
+        if (e === E_HISTOGRAM) {
+          const rec = batch.addHistogram(id, ts, wantST ? parser.startTimestamp() : 0);
+          parser.histogram!(rec.histogram);
+          continue;
+        }
+        const i = batch.push(id, parser.value, ts, wantST ? parser.startTimestamp() : 0);
         if (wantExemplars) {
           while (parser.exemplar(this.ex)) {
             batch.exemplars.push({

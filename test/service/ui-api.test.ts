@@ -473,3 +473,34 @@ describe("ui api: Go's time format", () => {
     assert.equal(goTime(new Date(NaN)), "0001-01-01T00:00:00Z");
   });
 });
+
+describe("ui api: streams on a real socket", () => {
+  it("ends the subscription when the client goes away", async () => {
+    const { platform } = await import("../../src/platform/mod.ts");
+    const fake = fakeUiHost();
+    const ui = service(fake.host);
+    const server = await platform().serve({ hostname: "127.0.0.1", port: 0, fetch: (request) => ui.handler(request) });
+    try {
+      const controller = new AbortController();
+      const response = await fetch(`http://127.0.0.1:${server.port}/api/v0/web/debug/prometheus.scrape.pods`, { signal: controller.signal });
+      assert.equal(response.status, 200);
+      assert.equal(fake.subscribers.get("prometheus.scrape.pods")?.size, 1);
+      const reader = response.body!.getReader();
+      fake.emit("prometheus.scrape.pods", { text: "over the wire" });
+      const { value } = await reader.read();
+      assert.equal(new TextDecoder().decode(value), "over the wire|;|");
+      controller.abort();
+      await reader.cancel().catch(() => {});
+      const deadline = Date.now() + 3000;
+      // The server notices the closed connection on its next write at the latest.
+      while (fake.subscribers.get("prometheus.scrape.pods")!.size > 0 && Date.now() < deadline) {
+        fake.emit("prometheus.scrape.pods", { text: "x".repeat(5000) });
+        await sleep(25);
+      }
+      assert.equal(fake.subscribers.get("prometheus.scrape.pods")!.size, 0);
+    } finally {
+      ui.close();
+      await server.close(100);
+    }
+  });
+});

@@ -150,7 +150,7 @@ export function componentsPage(ctx: PageContext, source: Source): void {
   }
 
   for (const [key, th] of Object.entries(headers)) {
-    th.addEventListener("click", () => {
+    const toggle = () => {
       if (sort === key) descending = !descending;
       else {
         sort = key as SortKey;
@@ -158,6 +158,15 @@ export function componentsPage(ctx: PageContext, source: Source): void {
       }
       saveQuery();
       applySort();
+    };
+    th.tabIndex = 0;
+    th.title = "Sort";
+    th.addEventListener("click", toggle);
+    th.addEventListener("keydown", (event: KeyboardEvent) => {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        toggle();
+      }
     });
   }
   search.addEventListener("input", () => {

@@ -47,6 +47,7 @@ export class RawSeriesCache {
   private seen = new Int32Array(1024);
   private count = 0;
   private index = new Int32Array(2048);
+  private last = -1; // entry of the last hit or insert
   /** The current scrape iteration; lookups mark entries with it. */
   iteration = 1;
 
@@ -56,8 +57,23 @@ export class RawSeriesCache {
 
   /** The entry of buf[start:end] (marking it seen in this iteration), or -1. */
   lookup(buf: Uint8Array, start: number, end: number): number {
-    const h = hashBytes(buf, start, end);
     const len = end - start;
+    // A target exposes its series in the same order every scrape, and entries are stored in the order
+    // they were first seen: try the entry after the last one found before hashing and probing. On a hit
+    // this reads the arena sequentially and skips the hash.
+    const guess = this.last + 1;
+    if (guess < this.count && this.keyLen[guess] === len) {
+      const off = this.keyOff[guess]!;
+      const arena = this.arena;
+      let i = 0;
+      while (i < len && arena[off + i] === buf[start + i]) i++;
+      if (i === len) {
+        this.seen[guess] = this.iteration;
+        this.last = guess;
+        return guess;
+      }
+    }
+    const h = hashBytes(buf, start, end);
     const mask = this.index.length - 1;
     for (let slot = h & mask, step = 1; ; slot = (slot + step++) & mask) {
       const e1 = this.index[slot]!;
@@ -70,6 +86,7 @@ export class RawSeriesCache {
       while (i < len && arena[off + i] === buf[start + i]) i++;
       if (i === len) {
         this.seen[e] = this.iteration;
+        this.last = e;
         return e;
       }
     }
@@ -94,6 +111,7 @@ export class RawSeriesCache {
     this.values[e] = value;
     this.seen[e] = this.iteration;
     this.place(e);
+    this.last = e;
     return e;
   }
 
@@ -118,6 +136,7 @@ export class RawSeriesCache {
 
   /** Starts the next scrape iteration. */
   nextIteration(): number {
+    this.last = -1;
     return ++this.iteration;
   }
 
@@ -156,11 +175,13 @@ export class RawSeriesCache {
     this.arena = arena;
     this.arenaLen = n;
     this.count = w;
+    this.last = -1;
     this.reindex(this.index.length);
     return dropped;
   }
 
   clear(): void {
+    this.last = -1;
     this.count = 0;
     this.arenaLen = 0;
     this.index.fill(EMPTY);

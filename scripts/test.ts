@@ -63,7 +63,8 @@ function commandFor(runtime: Runtime, files: string[], junit: string): [string, 
     case "deno":
       return [bin("deno"), ["test", "--no-check", "--allow-all", `--junit-path=${junit}`, ...files]];
     case "bun":
-      return [bin("bun"), ["test", "--reporter=junit", `--reporter-outfile=${junit}`, ...files.map((f) => `./${f}`)]];
+      // bun test stops a test after 5s by default; agent end-to-end tests take longer.
+      return [bin("bun"), ["test", "--timeout=120000", "--reporter=junit", `--reporter-outfile=${junit}`, ...files.map((f) => `./${f}`)]];
     case "node":
       return [
         process.execPath,

@@ -76,7 +76,7 @@ describe("cli", () => {
     assert.match(duration.stderr, /invalid argument "10" for "--feature\.component-shutdown-deadline" flag: time: missing unit in duration "10"/);
     const deprecated = await alloy("run", "--feature.prometheus.metric-validation-scheme", "config.alloy");
     assert.match(deprecated.stderr, /Flag --feature\.prometheus\.metric-validation-scheme has been deprecated, This flag is deprecated and has no effect\./);
-    assert.match(deprecated.stderr, /not implemented yet/, "the deprecated flag is accepted");
+    assert.match(deprecated.stderr, /reading config path "config\.alloy"/, "the deprecated flag is accepted");
   });
 
   it("rejects unknown flags, unknown commands and bad stability levels", async () => {
@@ -94,7 +94,7 @@ describe("cli", () => {
   });
 
   it("fails loudly for commands that are not built yet, never with a fake success", async () => {
-    for (const args of [["run", "config.alloy"], ["validate", "config.alloy"], ["convert", "--source-format=prometheus", "prometheus.yml"]]) {
+    for (const args of [["validate", "config.alloy"], ["convert", "--source-format=prometheus", "prometheus.yml"]]) {
       const result = await alloy(...args);
       assert.equal(result.code, 1, `${args.join(" ")}: ${result.stderr}`);
       assert.match(result.stderr, new RegExp(`Error: alloy ${args[0]} is not implemented yet`));

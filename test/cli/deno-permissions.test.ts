@@ -21,17 +21,22 @@ describe("deno task alloy", () => {
     assert.ok(!words.some((w) => w === "-A" || w === "--allow-all" || w.startsWith("--allow-run") || w.startsWith("--allow-ffi")));
   });
 
-  it("runs the CLI under exactly those flags", async () => {
+  it("runs the CLI and the agent under exactly those flags", async () => {
     const deno = join(repoRoot, "node_modules/.bin/deno");
-    const run = (...args: string[]) => spawnCommand(deno, [words[1]!, "--no-prompt", ...words.slice(2), ...args], { cwd: repoRoot }).completion();
-    const version = await run("--version");
+    const flags = [words[1]!, "--no-prompt", ...words.slice(2)];
+    const run = (...args: string[]) => spawnCommand(deno, [...flags, ...args], { cwd: repoRoot });
+    const version = await run("--version").completion();
     assert.equal(version.code, 0, version.stderr);
     assert.match(version.stdout, /runtime:\s+deno /);
-    const help = await run("run", "--help");
-    assert.equal(help.code, 0, help.stderr);
-    const pending = await run("run", "config.alloy");
-    assert.equal(pending.code, 1);
-    assert.doesNotMatch(pending.stderr, /NotCapable|PermissionDenied|Requires .* access/);
-    assert.match(pending.stderr, /not implemented yet/);
+
+    // The agent: reads its configuration, writes its storage, listens on loopback, answers, stops.
+    const agent = run("run", "--server.http.listen-addr=127.0.0.1:0", "test/fixtures/configs/local-file.alloy");
+    const output = await agent.waitFor(/msg="now listening for http traffic".*addr=127\.0\.0\.1:\d+/);
+    const port = /addr=127\.0\.0\.1:(\d+)/.exec(output)![1];
+    assert.equal(await (await fetch(`http://127.0.0.1:${port}/-/healthy`)).text(), "All Alloy components are healthy.\n");
+    agent.kill("SIGTERM");
+    const result = await agent.completion();
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stderr, /NotCapable|PermissionDenied|Requires .* access/);
   });
 });

@@ -2,7 +2,7 @@
 // starts the agent (or a fixture) checks the runtime it runs under.
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export type Runtime = "node" | "deno" | "bun";
 
@@ -14,6 +14,8 @@ export function currentRuntime(): Runtime {
   return "node";
 }
 
+const TSX_LOADER = pathToFileURL(fileURLToPath(new URL("../../node_modules/tsx/dist/loader.mjs", import.meta.url))).href;
+
 /** The command line that runs a TypeScript file under the current runtime. */
 export function runtimeCommand(script: string, args: string[] = [], denoFlags: string[] = ["--allow-all"]): string[] {
   const exec = process.execPath;
@@ -23,7 +25,8 @@ export function runtimeCommand(script: string, args: string[] = [], denoFlags: s
     case "bun":
       return [exec, script, ...args];
     case "node":
-      return [exec, "--import", "tsx", script, ...args];
+      // tsx by path: `--import tsx` would resolve from the child's working directory.
+      return [exec, "--import", TSX_LOADER, script, ...args];
   }
 }
 

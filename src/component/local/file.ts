@@ -85,8 +85,16 @@ export const localFile = defineComponent({
         if (pending) clearTimeout(pending);
       },
       async update(next) {
+        const previous = args;
         args = next;
-        await configure();
+        try {
+          await configure();
+        } catch (error) {
+          // Keep following the last good file; the failed arguments are reported by the evaluation.
+          args = previous;
+          await configure().catch(() => {});
+          throw error;
+        }
       },
       health: () => current,
     };

@@ -10,12 +10,13 @@ import type { HealthState } from "../component.ts";
 import type { Logger } from "../logging/logger.ts";
 import { collector, type Collector, type MetricFamily, type Registerer } from "../metrics/registry.ts";
 import { BuiltinComponentNode } from "../nodes/builtin.ts";
-import type { ComponentNode } from "../nodes/types.ts";
+import type { BlockNode, ComponentNode } from "../nodes/types.ts";
 import type { Service, ServiceHost } from "../service.ts";
 import type { ControllerGlobals, RuntimeShared } from "./globals.ts";
 import { pathLabels } from "./globals.ts";
 import { type ApplyOptions, Loader } from "./loader.ts";
-import { AsyncLock } from "./lock.ts";
+import { ReadWriteLock } from "./rwlock.ts";
+import { KeyedWorkQueue } from "./work-queue.ts";
 import { ModuleController, type ModuleRuntime, type ModuleRuntimeFactory } from "./module.ts";
 import { UpdateQueue } from "./queue.ts";
 import { Scheduler } from "./scheduler.ts";
@@ -42,7 +43,8 @@ export class Controller implements ModuleRuntime {
   readonly logger: Logger;
   readonly #queue = new UpdateQueue();
   readonly #scheduler: Scheduler;
-  readonly #lock = new AsyncLock();
+  readonly #lock = new ReadWriteLock();
+  readonly #work = new KeyedWorkQueue<BlockNode>();
   readonly #registerer: Registerer;
   readonly #collectors: Collector[];
   #loadedOnce = false;
@@ -97,7 +99,7 @@ export class Controller implements ModuleRuntime {
 
   /** Loads a module's blocks; the scheduler follows once a first load succeeded. */
   apply(options: ApplyOptions): Promise<Diagnostic[]> {
-    return this.#lock.run(async () => {
+    return this.#lock.write(async () => {
       const diagnostics = await this.loader.apply(options);
       // A first load with errors runs nothing at all.
       if (!this.#loadedOnce && hasErrors(diagnostics)) return diagnostics;
@@ -114,12 +116,12 @@ export class Controller implements ModuleRuntime {
     return new Promise((resolve) => this.#syncWaiters.push(resolve));
   }
 
-  /** Waits until the queue of changed nodes is empty and no evaluation is in progress. */
+  /** Waits until no node waits for its dependants to be evaluated and no evaluation runs. */
   async settled(): Promise<void> {
-    while (this.#queue.size > 0 || this.#syncPending) {
+    while (this.#queue.size > 0 || this.#syncPending || this.#work.size > 0) {
+      await this.#work.idle();
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
-    await this.#lock.run(async () => {});
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -140,7 +142,10 @@ export class Controller implements ModuleRuntime {
         if (this.#queue.size > 0) {
           // The whole batch at once: two changed nodes with a common dependant evaluate it once.
           const batch = this.#queue.dequeueAll();
-          await this.#lock.run(() => this.loader.evaluateDependants(batch));
+          await this.#lock.read(async () =>
+            this.loader.submitDependants(batch, (node, evaluate) => this.#work.submit(node, () => this.#lock.read(evaluate))),
+          );
+          this.loader.metrics.queueSize.set(this.#work.size);
           continue;
         }
         await waitForWake(signal, (wake) => (this.#wake = wake));
@@ -148,6 +153,8 @@ export class Controller implements ModuleRuntime {
       }
     } finally {
       this.logger.debug("Alloy controller exiting");
+      // Evaluations in flight get a moment to finish; waiting ones are dropped.
+      if (!(await this.#work.stop(5000))) this.logger.warn("timed out stopping worker pool");
       await this.#scheduler.stop();
       this.#running = false;
       this.#releaseSyncWaiters();

@@ -657,8 +657,12 @@ export class Loader {
     }
   }
 
-  /** Evaluates the direct dependants of nodes that changed. */
-  async evaluateDependants(updated: readonly QueuedNode[]): Promise<void> {
+  /**
+   * Caches what changed nodes produced and hands each of their direct dependants to `submit`, which
+   * runs the evaluation (concurrently, one at a time per node). Dependants whose exports change
+   * in turn are queued by the controller: the update travels breadth-first.
+   */
+  submitDependants(updated: readonly QueuedNode[], submit: (node: BlockNode, evaluate: () => Promise<void>) => void): void {
     if (updated.length === 0) return;
     this.metrics.evaluating.set(1);
     try {
@@ -677,15 +681,15 @@ export class Loader {
         if (!this.#graph.has(node)) continue;
         for (const dependant of this.#graph.dependants(node)) dependants.set(dependant, parent);
       }
-      this.metrics.queueSize.set(dependants.size);
-      await Promise.all([...dependants].map(([node, parent]) => this.#evaluateDependant(node, parent)));
-      this.metrics.queueSize.set(0);
+      for (const [node, parent] of dependants) submit(node, () => this.#evaluateDependant(node, parent));
     } finally {
       this.metrics.evaluating.set(0);
     }
   }
 
   async #evaluateDependant(node: BlockNode, parent: QueuedNode): Promise<void> {
+    // The node may have left the graph since it was submitted.
+    if (!this.#graph.has(node)) return;
     const start = performance.now();
     this.metrics.dependenciesWaitSeconds.observe((start - parent.changedAt) / 1000);
     await this.#evaluateNode(node);

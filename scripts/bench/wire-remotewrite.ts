@@ -107,12 +107,6 @@ console.log(`WriteRequest of ${BATCH} samples: ${sample.length} bytes protobuf, 
 report("encode: ours", ours, samplesPerRun);
 report("encode: protobufjs (objects from columns)", peer, samplesPerRun);
 report("encode: protobufjs (prebuilt objects)", peerPrebuilt, 5 * BATCH);
-const osr = time(() => {
-  let n = 0;
-  for (const b of batches) n += enc.encode({ samples: b }).length;
-  return n;
-});
-void osr;
 console.log(`${"encode+snappy: ours".padEnd(44)} ${((samplesPerRun / oursSnappy.ms) * 1000 / 1e6).toFixed(2).padStart(8)} M samples/s ${((oursSnappy.ms * 1e6) / samplesPerRun).toFixed(0).padStart(5)} ns/sample`);
 
 const encoded = batches.slice(0, 10).map((b) => enc.encode({ samples: b }).slice());

@@ -36,6 +36,7 @@ export async function runAgent(context: CliContext, options: RunOptions, flagLin
     enableCommunityComponents: options.enableCommunityComponents,
     shutdownDeadlineMs: options.shutdownDeadlineMs,
     clusterName: options.clusterName,
+    uiPathPrefix: options.uiPathPrefix,
   });
   await platform.fs.mkdirp(options.storagePath);
 

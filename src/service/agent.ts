@@ -12,10 +12,12 @@ import { parseSources, sourceHash, type Source } from "../runtime/source.ts";
 import type { Service, ServiceDefinition } from "../runtime/service.ts";
 import { createHttpApp } from "./http/app.ts";
 import { HttpBlock, type HttpBlockArgs } from "./http/config.ts";
-import type { Handler, HttpHost, ServiceRoute } from "./http/host.ts";
+import type { Handler, HttpHost } from "./http/host.ts";
 import { pprofRoutes } from "./http/pprof.ts";
 import { HttpService } from "./http/server.ts";
 import { ConfigMetrics, registerSelfMetrics, type BuildLabels } from "./self-metrics.ts";
+import { runtimeUiHost, splitGlobalId } from "./ui-host.ts";
+import { UiService } from "./ui/service.ts";
 
 export interface AgentOptions {
   platform: Platform;
@@ -34,8 +36,8 @@ export interface AgentOptions {
   /** 0 waits without limit. */
   shutdownDeadlineMs: number;
   clusterName: string;
-  /** Routes of services mounted on the HTTP app (the UI, cluster transport). */
-  serviceRoutes?: (agent: Agent) => ServiceRoute[];
+  /** `--server.http.ui-path-prefix`. */
+  uiPathPrefix: string;
 }
 
 /** Why the initial load or a reload failed: read errors, or diagnostics to print with their source. */
@@ -53,6 +55,7 @@ export class Agent {
   readonly runtime: Runtime;
   readonly http: HttpService;
   readonly logger: Logger;
+  readonly ui: UiService;
   readonly #configMetrics: ConfigMetrics;
   #path: string | undefined;
 
@@ -78,8 +81,10 @@ export class Agent {
       version: options.build.version,
       fetch: this.http.fetch,
       metrics: this.metrics,
+      // Service<HttpBlockArgs> as Service<unknown>: the runtime decodes the block with the same schema.
       services: [this.#httpServiceNode() as Service<unknown>],
     });
+    this.ui = new UiService({ host: runtimeUiHost(this.runtime), prefix: options.uiPathPrefix, logger: this.logger.with({ service: "ui" }) });
   }
 
   /** The HTTP server as a service of the graph: configured by the `http` block, started after the first good load. */
@@ -111,7 +116,7 @@ export class Agent {
         if (!result.ok) throw new Error(result.error ?? "reload failed");
       },
       basicAuth: () => this.http.basicAuth(),
-      serviceRoutes: this.options.serviceRoutes?.(this) ?? [],
+      serviceRoutes: [this.ui.route],
       ...(this.options.enablePprof ? { pprof: pprofRoutes(this.options.platform) } : {}),
       ...(this.options.supportBundleFlags
         ? {
@@ -131,10 +136,7 @@ export class Agent {
 
   /** What the HTTP routes need from the runtime. */
   httpHost(): HttpHost {
-    const split = (globalId: string) => {
-      const slash = globalId.lastIndexOf("/");
-      return slash === -1 ? { moduleId: "", localId: globalId } : { moduleId: globalId.slice(0, slash), localId: globalId.slice(slash + 1) };
-    };
+    const split = splitGlobalId;
     return {
       listComponents: (moduleId) => {
         const components = this.runtime.components(moduleId);
@@ -204,6 +206,8 @@ export class Agent {
   }
 
   async stop(): Promise<void> {
+    // Open UI streams (live debugging, graph) would hold the HTTP server's graceful close.
+    this.ui.close();
     await this.runtime.stop();
   }
 }

@@ -164,3 +164,33 @@ describe("alloy run", () => {
     }
   });
 });
+
+describe("alloy run: the UI and its API", () => {
+  const dir = makeTempDir();
+  after(() => dir.cleanup());
+
+  it("serves the web UI under a prefix, and the components API with secrets as (secret)", async () => {
+    const data = join(dir.path, "token.txt");
+    writeFileSync(data, "s3cr3t-token");
+    const path = join(dir.path, "ui.alloy");
+    writeFileSync(path, `local.file "token" {\n  filename = "${data}"\n  is_secret = true\n}\n`);
+    const { child, base } = await startAgent(dir.path, path, "--server.http.ui-path-prefix=/alloy");
+    try {
+      const redirect = await fetch(`${base}/alloy`, { redirect: "manual" });
+      assert.equal(redirect.status, 302);
+      const index = await fetch(`${base}/alloy/`);
+      assert.match(await index.text(), /<base href="\/alloy\/"/);
+      const list = await (await fetch(`${base}/alloy/api/v0/web/components`)).json();
+      assert.deepEqual(list.map((c: { localID: string }) => c.localID), ["local.file.token"]);
+      const detailText = await (await fetch(`${base}/alloy/api/v0/web/components/local.file.token`)).text();
+      const detail = JSON.parse(detailText);
+      assert.equal(detail.health.state, "healthy");
+      assert.deepEqual(detail.exports, [{ name: "content", type: "attr", value: { type: "capsule", value: "(secret)" } }]);
+      assert.ok(!detailText.includes("s3cr3t-token"), "the secret never leaves the agent");
+      assert.equal((await fetch(`${base}/alloy/api/v0/web/components/nope`)).status, 404);
+    } finally {
+      child.kill("SIGTERM");
+      await child.completion();
+    }
+  });
+});

@@ -8,6 +8,7 @@
 //   await runtime.reload();                                   // SIGHUP, /-/reload
 //   await runtime.stop();                                     // graceful, bounded by the deadline
 import { platform as currentPlatform, type Platform } from "../platform/mod.ts";
+import type { File } from "../syntax/ast.ts";
 import { type Diagnostic, Diagnostics, diagnosticsMessage, errorDiagnostic } from "../syntax/diag.ts";
 import { createStdlib, type HostInfo } from "../syntax/stdlib/index.ts";
 import { NoPosition } from "../syntax/token.ts";
@@ -119,6 +120,7 @@ export class Runtime implements ServiceHost {
   readonly #services: readonly Service<any>[];
   #path: string | undefined;
   #files: ReadonlyMap<string, Uint8Array> = new Map();
+  #parsed: ReadonlyMap<string, File> = new Map();
   #hash = "";
   #run: { abort: AbortController; done: Promise<void> } | undefined;
 
@@ -193,6 +195,7 @@ export class Runtime implements ServiceHost {
     const ok = !hasErrors(diagnostics);
     if (ok || this.#root.ready) {
       this.#files = source.files;
+      this.#parsed = source.parsed;
       this.#hash = hash;
     }
     await this.#root.synchronized();
@@ -249,6 +252,11 @@ export class Runtime implements ServiceHost {
   /** Files of the configuration in use and their hash. */
   get sourceFiles(): ReadonlyMap<string, Uint8Array> {
     return this.#files;
+  }
+
+  /** The parsed files of the configuration in use (the UI shows them). */
+  get parsedSources(): ReadonlyMap<string, File> {
+    return this.#parsed;
   }
 
   get sourceHash(): string {

@@ -284,3 +284,66 @@ describe("runtime: services", () => {
     assert.deepEqual(runtime.getService("cluster")?.data(), { name: "cluster" });
   });
 });
+
+describe("runtime: a mixed graph (Alloy's TestRuntime)", () => {
+  it("runs components, imports, foreach and services, and stops what a reload removes", async () => {
+    let serviceRuns = 0;
+    let serviceRunning = false;
+    const service: Service = {
+      definition: { name: "fake", stability: "generally-available" },
+      async run(_host, signal) {
+        serviceRuns++;
+        serviceRunning = true;
+        await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+        serviceRunning = false;
+      },
+      update() {},
+      data: () => undefined,
+    };
+    const { runtime } = start({ services: [service] });
+    const config = `import.string "test" {
+  content = \`declare "module" {testcomponents.tick "ticker" {frequency = "1s"}}\`
+}
+testcomponents.tick "ticker" {
+  frequency = "1s"
+}
+testcomponents.passthrough "static" {
+  input = "hello, world!"
+}
+testcomponents.passthrough "ticker" {
+  input = testcomponents.tick.ticker.tick_time
+}
+testcomponents.passthrough "forwarded" {
+  input = testcomponents.passthrough.ticker.output
+}
+test.module "m" {}
+
+foreach "fe" {
+  collection = [1, 2]
+  var = "id"
+  template {
+    testcomponents.tick "ticker" {
+      frequency = "1s"
+    }
+  }
+}
+`;
+    assert.equal((await runtime.load({ "main.alloy": config })).error, undefined);
+    runtime.start();
+    const states = () => [...runtime.components()!.map((c) => c.health.state), ...runtime.imports().map((i) => i.health.state)];
+    await eventually(() => serviceRunning && serviceRuns === 1);
+    await eventually(() => states().length === 7 && states().every((s) => s === "healthy"), 2000, "7 healthy nodes");
+
+    const forwarded = runtime.component("testcomponents.passthrough.forwarded")!;
+    await runtime.load({
+      "main.alloy": `testcomponents.tick "ticker" {\n  frequency = "1s"\n}\ntestcomponents.passthrough "static" {\n  input = "hello, world!"\n}\ntestcomponents.passthrough "ticker" {\n  input = testcomponents.tick.ticker.tick_time\n}\n`,
+    });
+    await eventually(() => states().length === 3 && states().every((s) => s === "healthy"), 2000, "3 healthy nodes");
+    assert.equal(serviceRuns, 1);
+    assert.ok(serviceRunning);
+    assert.equal(runtime.component("testcomponents.passthrough.forwarded"), undefined);
+    assert.ok(forwarded.component);
+    await runtime.stop();
+    assert.equal(serviceRunning, false);
+  });
+});

@@ -285,6 +285,18 @@ describe("runtime: shutdown", () => {
     assert.equal(probe("test.probe.a").runs, 1);
   });
 
+  it("can run again after a stop", async () => {
+    const { runtime } = start();
+    await runtime.load({ "main.alloy": PROBE_A });
+    runtime.start();
+    await eventually(() => probe("test.probe.a").runs === 1);
+    await runtime.stop();
+    assert.equal(runtime.metrics().families.length, 0);
+    runtime.start();
+    await eventually(() => probe("test.probe.a").runs === 2);
+    assert.ok(runtime.metrics().families.some((f) => f.name === "alloy_component_controller_running_components"));
+  });
+
   it("reports a clean shutdown in the health of a component", async () => {
     const { runtime } = start();
     await runtime.load({ "main.alloy": PROBE_A });

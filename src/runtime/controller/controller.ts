@@ -126,6 +126,10 @@ export class Controller implements ModuleRuntime {
 
   async run(signal: AbortSignal): Promise<void> {
     this.#running = true;
+    // Registered since construction; again after an earlier run ended.
+    for (const c of this.#collectors) this.#registerer.register(c);
+    // A controller started again (after a stop) runs what is loaded.
+    if (this.#loadedOnce) this.#syncPending = true;
     try {
       while (!signal.aborted) {
         if (this.#syncPending) {

@@ -49,7 +49,10 @@ export class Controller implements ModuleRuntime {
   readonly #collectors: Collector[];
   #loadedOnce = false;
   #syncPending = false;
-  #syncWaiters: (() => void)[] = [];
+  /** Loads that asked the scheduler to follow, and how many of those requests it has handled. */
+  #syncRequested = 0;
+  #syncDone = 0;
+  #syncWaiters: { generation: number; resolve: () => void }[] = [];
   #wake: (() => void) | undefined;
   #running = false;
 
@@ -104,16 +107,22 @@ export class Controller implements ModuleRuntime {
       // A first load with errors runs nothing at all.
       if (!this.#loadedOnce && hasErrors(diagnostics)) return diagnostics;
       this.#loadedOnce = true;
-      this.#syncPending = true;
-      this.#wake?.();
+      this.#requestSync();
       return diagnostics;
     });
   }
 
-  /** Resolves once the scheduler caught up with the last load (at once when not running). */
+  #requestSync(): void {
+    this.#syncPending = true;
+    this.#syncRequested++;
+    this.#wake?.();
+  }
+
+  /** Resolves once the scheduler caught up with the loads made so far (at once when not running). */
   synchronized(): Promise<void> {
-    if (!this.#running || !this.#syncPending) return Promise.resolve();
-    return new Promise((resolve) => this.#syncWaiters.push(resolve));
+    const generation = this.#syncRequested;
+    if (!this.#running || this.#syncDone >= generation) return Promise.resolve();
+    return new Promise((resolve) => this.#syncWaiters.push({ generation, resolve }));
   }
 
   /** Waits until no node waits for its dependants to be evaluated and no evaluation runs. */
@@ -129,18 +138,20 @@ export class Controller implements ModuleRuntime {
     // Registered since construction; again after an earlier run ended.
     for (const c of this.#collectors) this.#registerer.register(c);
     // A controller started again (after a stop) runs what is loaded.
-    if (this.#loadedOnce) this.#syncPending = true;
+    if (this.#loadedOnce) this.#requestSync();
     try {
       while (!signal.aborted) {
         if (this.#syncPending) {
           this.#syncPending = false;
+          const generation = this.#syncRequested;
           this.logger.info("scheduling loaded components and services");
           try {
             await this.#scheduler.synchronize(this.loader.graph);
           } catch (e) {
             this.logger.error("failed to load components and services", { err: (e as Error).message });
           }
-          if (!this.#syncPending) this.#releaseSyncWaiters();
+          this.#syncDone = generation;
+          this.#releaseSyncWaiters(generation);
           continue;
         }
         if (this.#queue.size > 0) {
@@ -161,15 +172,15 @@ export class Controller implements ModuleRuntime {
       if (!(await this.#work.stop(5000))) this.logger.warn("timed out stopping worker pool");
       await this.#scheduler.stop();
       this.#running = false;
-      this.#releaseSyncWaiters();
+      this.#releaseSyncWaiters(Infinity);
       for (const c of this.#collectors) this.#registerer.unregister(c);
     }
   }
 
-  #releaseSyncWaiters(): void {
-    const waiters = this.#syncWaiters;
-    this.#syncWaiters = [];
-    for (const resolve of waiters) resolve();
+  #releaseSyncWaiters(upTo: number): void {
+    const ready = this.#syncWaiters.filter((w) => w.generation <= upTo);
+    this.#syncWaiters = this.#syncWaiters.filter((w) => w.generation > upTo);
+    for (const w of ready) w.resolve();
   }
 
   components(): readonly ComponentNode[] {

@@ -174,6 +174,11 @@ export class Agent {
       this.#configMetrics.record(false, "0".repeat(64), this.options.clusterName);
       throw new LoadError(`reading config path "${path}": ${(error as Error).message}`);
     }
+    return this.loadFiles(files, path);
+  }
+
+  /** Loads configuration files given by name (embedding, converted sources); path sets module_path. */
+  async loadFiles(files: ReadonlyMap<string, Uint8Array>, path?: string): Promise<LoadResult> {
     // Alloy's config metrics count a load as successful when it parsed; evaluation errors do not count.
     let source: Source | undefined;
     try {
@@ -182,7 +187,7 @@ export class Agent {
       // The runtime reports the same diagnostics below.
     }
     this.#configMetrics.record(source !== undefined, await sourceHash(files), this.options.clusterName);
-    return this.runtime.load(source ?? files, { path });
+    return this.runtime.load(source ?? files, path === undefined ? {} : { path });
   }
 
   /** Starts the components and services of the loaded configuration. */

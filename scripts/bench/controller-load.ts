@@ -75,6 +75,11 @@ for (let run = 0; run < RUNS; run++) {
   await check(runtime, 0);
 }
 
+// Heap held by one loaded runtime (after a collection, when the runtime exposes gc: node --expose-gc).
+const collect = () => (globalThis as { gc?: () => void }).gc?.();
+collect();
+const heapBefore = platform().processStats().heapUsedBytes;
+
 // Reloads of a running runtime, alternating between two variants that differ in 10% of the
 // components; the load returns once the new graph is evaluated and scheduled, and the changes
 // then reach the chains' dependants through the update queue.
@@ -82,6 +87,8 @@ const runtime = newRuntime();
 await runtime.load(files(0));
 runtime.start();
 await runtime.settled();
+collect();
+const heapOfRuntime = platform().processStats().heapUsedBytes - heapBefore;
 const reloads: number[] = [];
 const propagations: number[] = [];
 for (let run = 1; run <= RUNS * 2; run++) {
@@ -102,4 +109,4 @@ console.log(`config: ${COMPONENTS} components (${COMPONENTS / CHAIN} chains of $
 console.log(`load      ${median(loads).toFixed(1).padStart(7)} ms  (fastest ${Math.min(...loads).toFixed(1)} ms, median of ${RUNS} cold loads)`);
 console.log(`reload    ${median(reloads).toFixed(1).padStart(7)} ms  (fastest ${Math.min(...reloads).toFixed(1)} ms, 10% changed, median of ${reloads.length})`);
 console.log(`+settled  ${median(propagations).toFixed(1).padStart(7)} ms  (reload until the changes reached every dependant)`);
-console.log(`rss       ${(rss / (1024 * 1024)).toFixed(1).padStart(7)} MiB`);
+console.log(`rss       ${(rss / (1024 * 1024)).toFixed(1).padStart(7)} MiB  (whole process after all runs; heap of one loaded runtime ${(heapOfRuntime / (1024 * 1024)).toFixed(1)} MiB)`);

@@ -4,7 +4,8 @@
 import type { BlockStmt } from "../../syntax/ast.ts";
 import { attr, Minute, struct, t } from "../../syntax/schema/index.ts";
 import { decodeBody, type Scope } from "../../syntax/vm/index.ts";
-import type { Platform, Watcher } from "../../platform/mod.ts";
+import type { Platform } from "../../platform/mod.ts";
+import { DetectorType, detectFileChanges } from "../filedetector.ts";
 import type { Health } from "../component.ts";
 import { health } from "../health.ts";
 import type { Logger } from "../logging/logger.ts";
@@ -13,26 +14,13 @@ import { dirPath, joinPath } from "../paths.ts";
 import { waitForWake } from "../signal.ts";
 import { type ContentHandler, type ImportSource, type ImportSourceOptions, sleep } from "./types.ts";
 
-type Detector = "fsnotify" | "poll";
-
-const DetectorType = t.text<Detector>({
-  name: "detector",
-  parse: (s) => {
-    if (s === "" || s === "fsnotify") return "fsnotify";
-    if (s === "poll") return "poll";
-    throw new Error(`unrecognized detector "${s}", expected fsnotify or poll`);
-  },
-  format: (d) => d,
-  zero: () => "fsnotify",
-});
-
 export const FileArguments = struct(
   {
     filename: attr(t.string()),
     detector: attr(DetectorType, { optional: true }),
     poll_frequency: attr(t.duration(), { optional: true }),
   },
-  { defaults: () => ({ detector: "fsnotify" as Detector, poll_frequency: Minute }) },
+  { defaults: () => ({ detector: "fsnotify" as const, poll_frequency: Minute }) },
 );
 
 type Args = ReturnType<typeof FileArguments.defaults>;
@@ -79,45 +67,20 @@ export class ImportFile implements ImportSource {
       throw wrapError("failed to read file", e);
     }
     this.#detector?.close();
-    this.#detector = args.detector === "poll" ? this.#poller(args) : this.#watcher(args);
+    this.#detector = detectFileChanges({
+      platform: this.#platform,
+      logger: this.#logger,
+      filename: args.filename,
+      detector: args.detector,
+      pollFrequencyMs: args.poll_frequency / 1e6,
+      onChange: this.#requestReload,
+    });
   }
 
   #requestReload = (): void => {
     this.#reloadRequested = true;
     this.#wake?.();
   };
-
-  #poller(args: Args): { close(): void } {
-    const timer = setInterval(this.#requestReload, Math.max(1, args.poll_frequency / 1e6));
-    return { close: () => clearInterval(timer) };
-  }
-
-  #watcher(args: Args): { close(): void } {
-    let watcher: Watcher | undefined;
-    const watch = () => {
-      if (watcher) return;
-      try {
-        watcher = this.#platform.fs.watch(args.filename, () => this.#requestReload());
-      } catch (e) {
-        // The file may be gone right now; the poll below retries and reloads.
-        this.#logger.warn("failed to watch file", { err: (e as Error).message });
-      }
-    };
-    watch();
-    const timer = setInterval(() => {
-      // Replacing a file can end its watch: watch it again, and read it in case a change was missed.
-      watcher?.close();
-      watcher = undefined;
-      watch();
-      this.#requestReload();
-    }, Math.max(1, args.poll_frequency / 1e6));
-    return {
-      close: () => {
-        clearInterval(timer);
-        watcher?.close();
-      },
-    };
-  }
 
   async run(signal: AbortSignal): Promise<void> {
     try {

@@ -82,7 +82,8 @@ const decode = (text: string) => text.replace(/&gt;/g, ">").replace(/&lt;/g, "<"
  */
 export function countJUnit(xml: string, groupsAsCases = false): Counts {
   const cases: { name: string; failed: boolean; skipped: boolean }[] = [];
-  const pattern = /<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g;
+  // Attributes are matched as name="value" pairs: a test name may hold a raw ">".
+  const pattern = /<testcase((?:\s+[\w:.-]+="[^"]*")*)\s*(\/>|>([\s\S]*?)<\/testcase>)/g;
   for (const match of xml.matchAll(pattern)) {
     const name = decode(/\bname="([^"]*)"/.exec(match[1]!)?.[1] ?? "");
     const body = match[3] ?? "";

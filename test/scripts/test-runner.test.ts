@@ -19,8 +19,9 @@ describe("scripts/test.ts JUnit counting", () => {
       <testcase name="a" classname="test"/>
       <testcase name="b" classname="test"><failure type="testCodeFailure" message="x"></failure></testcase>
       <testcase name="c" classname="test"/>
-      <testcase name="token" classname="test"/><testcase name="token &gt; x" classname="test"/></testsuite></testsuites>`;
-    assert.deepEqual(countJUnit(xml), { passed: 4, failed: 1, skipped: 0 });
+      <testcase name="token" classname="test"/><testcase name="token &gt; x" classname="test"/>
+      <testcase name="a > b" classname="test"/><testcase name="c" classname="test"><failure message="x"/></testcase></testsuite></testsuites>`;
+    assert.deepEqual(countJUnit(xml), { passed: 5, failed: 2, skipped: 0 });
   });
 
   it("counts nothing in an empty report", () => {

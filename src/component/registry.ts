@@ -3,9 +3,10 @@
 // definition of component name" error tells the user it is not available.
 import { Registry } from "../runtime/registry.ts";
 import type { ComponentDefinition } from "../runtime/component.ts";
+import { discoveryRelabel } from "./discovery/relabel.ts";
 import { localFile } from "./local/file.ts";
 
-export const BUILTIN_COMPONENTS: readonly ComponentDefinition<any, any>[] = [localFile];
+export const BUILTIN_COMPONENTS: readonly ComponentDefinition<any, any>[] = [discoveryRelabel, localFile];
 
 export function builtinRegistry(extra: readonly ComponentDefinition<any, any>[] = []): Registry {
   return new Registry([...BUILTIN_COMPONENTS, ...extra]);

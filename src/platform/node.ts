@@ -1,6 +1,7 @@
 // The Node.js adapter: every capability from the node: modules in ./node/.
 import process from "node:process";
 import { nodeRunCommand } from "./node/command.ts";
+import { nodeBindDatagram } from "./node/datagram.ts";
 import { nodeDns } from "./node/dns.ts";
 import { nodeFileSystem } from "./node/fs.ts";
 import { createNodeHttp2Client } from "./node/http2-client.ts";
@@ -8,6 +9,7 @@ import { nodeEnvObject, nodeExit, nodeGetEnv, nodeReadStdin, nodeStderr, nodeStd
 import { serveDualProtocol, type ServeQuirks } from "./node/serve.ts";
 import { nodeProfiler } from "./node/profiling.ts";
 import { nodeOnSignal } from "./node/signals.ts";
+import { nodeConnectTcp, nodeListenTcp } from "./node/tcp.ts";
 import { goArch, goOs, nodeHostname, nodeHostUptime, nodeNetworkInterfaces, nodeProcessStats } from "./node/system.ts";
 import type { Platform, RuntimeInfo } from "./types.ts";
 
@@ -37,6 +39,9 @@ export function nodeBasedPlatform(runtime: RuntimeInfo, quirks: ServeQuirks): Pl
     runCommand: nodeRunCommand,
     serve: (options) => serveDualProtocol(options, quirks),
     createHttp2Client: createNodeHttp2Client,
+    bindDatagram: nodeBindDatagram,
+    listenTcp: nodeListenTcp,
+    connectTcp: nodeConnectTcp,
   };
 }
 

@@ -173,6 +173,71 @@ export interface Http2Client {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Datagrams and byte streams (cluster gossip over UDP and TCP, as memberlist's own transport)
+
+/** An IP address (v4 or v6, as text) and a port. */
+export interface SocketAddress {
+  address: string;
+  port: number;
+}
+
+export interface DatagramOptions {
+  /** Address to bind, e.g. "127.0.0.1" or "::"; IPv6 when it contains a colon. */
+  hostname: string;
+  /** 0 picks a free port; DatagramSocket.port tells which. */
+  port: number;
+  /** Called for each datagram received, with the sender's address. */
+  onMessage: (data: Uint8Array, from: SocketAddress) => void;
+  /** Errors the socket reports after it is bound. */
+  onError?: (error: Error) => void;
+  /** SO_RCVBUF in bytes, where the runtime allows setting it. */
+  receiveBufferSize?: number;
+}
+
+/** A bound UDP socket. */
+export interface DatagramSocket {
+  readonly hostname: string;
+  readonly port: number;
+  /** Sends one datagram; rejects when the OS refuses it (too large, unreachable network …). */
+  send(data: Uint8Array, to: SocketAddress): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** One TCP connection, either accepted by a TcpListener or dialled with connectTcp. */
+export interface TcpConnection {
+  readonly local: SocketAddress;
+  readonly remote: SocketAddress;
+  /** The bytes the peer sends; ends when the peer half-closes, errors when the connection fails. */
+  readonly readable: ReadableStream<Uint8Array>;
+  /** Resolves when the data has been handed to the OS (waits while the send buffer is full). */
+  write(data: Uint8Array): Promise<void>;
+  /** Half-closes: sends FIN after the pending writes; reading goes on. */
+  end(): Promise<void>;
+  /** Drops the connection at once (reads end, pending writes are lost). */
+  close(): void;
+}
+
+export interface TcpListenOptions {
+  hostname: string;
+  /** 0 picks a free port; TcpListener.port tells which. */
+  port: number;
+  onConnection: (connection: TcpConnection) => void;
+  onError?: (error: Error) => void;
+}
+
+export interface TcpListener {
+  readonly hostname: string;
+  readonly port: number;
+  /** Stops accepting; connections already accepted stay open until their owners close them. */
+  close(): Promise<void>;
+}
+
+export interface TcpConnectOptions extends SocketAddress {
+  /** Milliseconds to wait for the connection; rejects after that. */
+  timeoutMs?: number;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Process and system
 
 export type SignalName = "SIGHUP" | "SIGINT" | "SIGTERM";
@@ -316,4 +381,11 @@ export interface Platform {
 
   serve(options: ServeOptions): Promise<HttpServer>;
   createHttp2Client(origin: string, options?: Http2ClientOptions): Http2Client;
+
+  /** Binds a UDP socket. */
+  bindDatagram(options: DatagramOptions): Promise<DatagramSocket>;
+  /** Listens for TCP connections. */
+  listenTcp(options: TcpListenOptions): Promise<TcpListener>;
+  /** Opens a TCP connection. */
+  connectTcp(options: TcpConnectOptions): Promise<TcpConnection>;
 }

@@ -5,8 +5,10 @@ import { Registry } from "../runtime/registry.ts";
 import type { ComponentDefinition } from "../runtime/component.ts";
 import { discoveryRelabel } from "./discovery/relabel.ts";
 import { localFile } from "./local/file.ts";
+import { prometheusRelabel } from "./prometheus/relabel/component.ts";
+import { prometheusScrape } from "./prometheus/scrape/component.ts";
 
-export const BUILTIN_COMPONENTS: readonly ComponentDefinition<any, any>[] = [discoveryRelabel, localFile];
+export const BUILTIN_COMPONENTS: readonly ComponentDefinition<any, any>[] = [discoveryRelabel, localFile, prometheusRelabel, prometheusScrape];
 
 export function builtinRegistry(extra: readonly ComponentDefinition<any, any>[] = []): Registry {
   return new Registry([...BUILTIN_COMPONENTS, ...extra]);

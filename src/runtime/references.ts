@@ -115,3 +115,42 @@ export function resolveTraversal<N extends GraphNode>(
 export function isReference<N>(r: Reference<N> | Diagnostic): r is Reference<N> {
   return "target" in r;
 }
+
+/** What the names a stdlib lookup needs (the controller's stdlib, or the default one). */
+export interface StdlibNames {
+  isIdentifier(name: string): boolean;
+  isDeprecated(name: string): boolean;
+  isExperimental(fullName: string): boolean;
+}
+
+/**
+ * How a traversal of a block is understood (Alloy's findReferences, shared by the loader and the
+ * validator, which report the outcomes differently):
+ * - `reference`: it names a node (`shadowsStdlib` when the first name is also a stdlib identifier);
+ * - `unresolved`: neither a node nor a variable of the scope or the standard library;
+ * - `deprecated`: a deprecated standard library alias (`env`, `concat` …);
+ * - `experimental`: an experimental standard library function, by its full name;
+ * - `scope`: any other variable or standard library name.
+ */
+export type TraversalUse<N> =
+  | { kind: "reference"; reference: Reference<N>; shadowsStdlib: boolean }
+  | { kind: "unresolved"; diagnostic: Diagnostic }
+  | { kind: "deprecated" }
+  | { kind: "experimental"; name: string }
+  | { kind: "scope" };
+
+export function classifyTraversal<N extends GraphNode>(
+  t: Traversal,
+  lookup: (id: string) => N | undefined,
+  inScope: (name: string) => boolean,
+  stdlib: StdlibNames,
+): TraversalUse<N> {
+  const resolved = resolveTraversal(t, lookup);
+  const first = t[0]!.name;
+  if (isReference(resolved)) return { kind: "reference", reference: resolved, shadowsStdlib: stdlib.isIdentifier(first) };
+  if (!inScope(first)) return { kind: "unresolved", diagnostic: resolved };
+  if (stdlib.isDeprecated(first)) return { kind: "deprecated" };
+  const name = traversalString(t);
+  if (stdlib.isExperimental(name)) return { kind: "experimental", name };
+  return { kind: "scope" };
+}

@@ -1,6 +1,7 @@
 // A set of component definitions by name, with Alloy's naming rules: dot-separated identifiers, and
 // no name may be a dotted prefix of another (a reference `a.b.c` must resolve one way only).
 import type { ComponentDefinition } from "./component.ts";
+import { checkStability, type Stability } from "./featuregate.ts";
 
 const PART = /^[A-Za-z][0-9A-Za-z_]*$/;
 
@@ -31,4 +32,26 @@ export class Registry {
   names(): string[] {
     return [...this.#definitions.keys()].sort();
   }
+}
+
+/**
+ * The definition of a component a configuration may use, or Alloy's reason why it cannot be used:
+ * unknown, community components not enabled, or below the minimum stability (Alloy's Registry.Get).
+ */
+export function lookupComponent(
+  registry: Registry,
+  name: string,
+  minStability: Stability,
+  enableCommunityComponents: boolean,
+): ComponentDefinition<any, any> | string {
+  const definition = registry.get(name);
+  if (!definition) return `cannot find the definition of component name "${name}"`;
+  if (definition.community) {
+    if (!enableCommunityComponents) {
+      return `the component "${name}" is a community component. Use the --feature.community-components.enabled command-line flag to enable community components`;
+    }
+    // Community components are not subject to stability levels.
+    return definition;
+  }
+  return checkStability(`component "${name}"`, definition.stability, minStability) ?? definition;
 }

@@ -173,7 +173,7 @@ export function parseSources(sources: ReadonlyMap<string, Uint8Array | string>):
 }
 
 /** Go's byte-wise string order (sort.Strings), which differs from UTF-16 order for astral characters. */
-function compareNames(a: string, b: string): number {
+export function compareNames(a: string, b: string): number {
   const ea = new TextEncoder().encode(a);
   const eb = new TextEncoder().encode(b);
   const n = Math.min(ea.length, eb.length);

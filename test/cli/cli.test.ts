@@ -94,7 +94,7 @@ describe("cli", () => {
   });
 
   it("fails loudly for commands that are not built yet, never with a fake success", async () => {
-    for (const args of [["validate", "config.alloy"], ["convert", "--source-format=prometheus", "prometheus.yml"]]) {
+    for (const args of [["convert", "--source-format=prometheus", "prometheus.yml"]]) {
       const result = await alloy(...args);
       assert.equal(result.code, 1, `${args.join(" ")}: ${result.stderr}`);
       assert.match(result.stderr, new RegExp(`Error: alloy ${args[0]} is not implemented yet`));

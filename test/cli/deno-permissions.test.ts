@@ -1,5 +1,5 @@
 // Deno with least privilege: the `alloy` task of deno.json lists what the agent may touch, and the
-// CLI works under exactly those flags (no -A, no prompt).
+// CLI works under exactly those flags (no -A, no prompt; the only program it may run is git).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -18,7 +18,12 @@ describe("deno task alloy", () => {
       assert.ok(flag, `--allow-${kind} is given`);
       assert.match(flag, new RegExp(`^--allow-${kind}=.+`), `--allow-${kind} has a list`);
     }
-    assert.ok(!words.some((w) => w === "-A" || w === "--allow-all" || w.startsWith("--allow-run") || w.startsWith("--allow-ffi")));
+    // import.git runs the git program, and nothing else may be run.
+    assert.deepEqual(
+      words.filter((w) => w.startsWith("--allow-run")),
+      ["--allow-run=git"],
+    );
+    assert.ok(!words.some((w) => w === "-A" || w === "--allow-all" || w.startsWith("--allow-ffi")));
   });
 
   it("runs the CLI and the agent under exactly those flags", async () => {

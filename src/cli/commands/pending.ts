@@ -4,20 +4,6 @@ import type { CommandSpec } from "../command.ts";
 import { CONFIG_FORMATS } from "../config-formats.ts";
 import { notImplementedYet } from "../context.ts";
 
-export const validateCommand: CommandSpec = {
-  name: "validate",
-  description: "Validate a configuration file",
-  positional: { name: "path", description: "Configuration file, or directory of *.alloy files" },
-  flags: {
-    "stability.level": { type: "string", default: "generally-available", description: "Minimum stability level of features to enable" },
-    "feature.community-components.enabled": { type: "boolean", description: "Enable community components." },
-    "config.format": { type: "string", default: "alloy", description: `The format of the source file. Supported formats: ${CONFIG_FORMATS.map((f) => `'${f}'`).join(", ")}.` },
-    "config.bypass-conversion-errors": { type: "boolean", description: "Enable bypassing errors when converting" },
-    "config.extra-args": { type: "string", description: "Extra arguments from the original format used by the converter." },
-  },
-  run: () => notImplementedYet("validate"),
-};
-
 export const convertCommand: CommandSpec = {
   name: "convert",
   description: "Convert a supported config file to the Alloy format",

@@ -19,6 +19,7 @@ import { NoPosition, type Position } from "../../syntax/token.ts";
 import type { Value } from "../../syntax/value/index.ts";
 import { cycleErrors, Graph } from "../dag.ts";
 import { checkStability } from "../featuregate.ts";
+import { lookupComponent } from "../registry.ts";
 import type { Logger } from "../logging/logger.ts";
 import { ArgumentConfigNode } from "../nodes/argument.ts";
 import { BuiltinComponentNode } from "../nodes/builtin.ts";
@@ -30,8 +31,8 @@ import { ImportConfigNode } from "../nodes/import.ts";
 import { LoggingConfigNode } from "../nodes/logging.ts";
 import { ServiceNode } from "../nodes/service.ts";
 import { TracingConfigNode } from "../nodes/tracing.ts";
-import { type BlockNode, blockId, type ComponentNode, isComponentNode } from "../nodes/types.ts";
-import { isReference, resolveTraversal, type Traversal, traversalsFromBody, traversalString } from "../references.ts";
+import { alreadyDeclared, type BlockNode, blockId, type ComponentNode, isComponentNode } from "../nodes/types.ts";
+import { classifyTraversal, type Traversal, traversalsFromBody, traversalString } from "../references.ts";
 import type { Service, ServiceHost } from "../service.ts";
 import type { Source } from "../source.ts";
 import { IMPORT_BLOCK_NAMES } from "../source.ts";
@@ -203,20 +204,6 @@ export class Loader {
     return diags.length > 0 ? diags : staged;
   }
 
-  /** `block <id> already declared at <position>`, over the block's name. */
-  #alreadyDefined(seen: Map<string, BlockStmt>, id: string, block: BlockStmt): Diagnostic | undefined {
-    const original = seen.get(id);
-    if (original) {
-      return errorDiagnostic(
-        block.namePos.position(),
-        block.namePos.add(id.length - 1).position(),
-        `block ${id} already declared at ${startPos(original).toString()}`,
-      );
-    }
-    seen.set(id, block);
-    return undefined;
-  }
-
   /** The node of the installed graph with this id, when it is of the wanted class. */
   #existing<T extends BlockNode>(id: string, kind: abstract new (...args: any[]) => T): T | undefined {
     const node = this.#graph.get(id);
@@ -261,7 +248,7 @@ export class Loader {
         diags.push(blockDiagnostic(block, "'declare' is not a valid label for a declare block"));
         continue;
       }
-      const duplicate = this.#alreadyDefined(seen, id, block);
+      const duplicate = alreadyDeclared(seen, id, block);
       if (duplicate) {
         diags.push(duplicate);
         continue;
@@ -290,7 +277,7 @@ export class Loader {
 
     for (const block of blocks) {
       const id = blockId(block).join(".");
-      const duplicate = this.#alreadyDefined(seen, id, block);
+      const duplicate = alreadyDeclared(seen, id, block);
       if (duplicate) {
         diags.push(duplicate);
         continue;
@@ -377,7 +364,7 @@ export class Loader {
     const seen = new Map<string, BlockStmt>();
     for (const block of blocks) {
       const id = blockId(block).join(".");
-      const duplicate = this.#alreadyDefined(seen, id, block);
+      const duplicate = alreadyDeclared(seen, id, block);
       if (duplicate) {
         diags.push(duplicate);
         continue;
@@ -405,16 +392,8 @@ export class Loader {
 
   /** A built-in component node, or the reason it cannot be built (Alloy's registry messages). */
   #newBuiltin(block: BlockStmt, name: string): BuiltinComponentNode | string {
-    const definition = this.globals.registry.get(name);
-    if (!definition) return `cannot find the definition of component name "${name}"`;
-    if (definition.community) {
-      if (!this.globals.enableCommunityComponents) {
-        return `the component "${name}" is a community component. Use the --feature.community-components.enabled command-line flag to enable community components`;
-      }
-    } else {
-      const gate = checkStability(`component "${name}"`, definition.stability, this.globals.minStability);
-      if (gate) return gate;
-    }
+    const definition = lookupComponent(this.globals.registry, name, this.globals.minStability, this.globals.enableCommunityComponents);
+    if (typeof definition === "string") return definition;
     if (block.label === "") return `component "${name}" must have a label`;
     return new BuiltinComponentNode(this.globals, definition, block);
   }
@@ -460,24 +439,39 @@ export class Loader {
       if (!block) continue;
 
       for (const traversal of traversalsFromBody(block.body)) {
-        const resolved = resolveTraversal(traversal, (id) => graph.get(id));
-        const first = traversal[0]!.name;
-        const scopeMatch = inScope(first);
-        if (!isReference(resolved)) {
-          // Inside a foreach, references may be to the template's own components or its variable.
-          if (!scopeMatch && !(node instanceof ForeachConfigNode)) diags.push(resolved);
-          if (!scopeMatch) continue;
-          this.#checkStdlib(traversal, diags);
-          continue;
+        const use = classifyTraversal(traversal, (id) => graph.get(id), inScope, this.globals.stdlib);
+        switch (use.kind) {
+          case "unresolved":
+            // Inside a foreach, references may be to the template's own components or its variable.
+            if (!(node instanceof ForeachConfigNode)) diags.push(use.diagnostic);
+            continue;
+          case "deprecated":
+            this.logger.warn(
+              "this stdlib function is deprecated; please refer to the documentation for updated usage and alternatives",
+              { function: traversal[0]!.name },
+            );
+            continue;
+          case "experimental": {
+            const gate = checkStability(use.name, "experimental", this.globals.minStability);
+            if (gate) {
+              diags.push(errorDiagnostic(startPos(traversal[0]!).position(), startPos(traversal[traversal.length - 1]!).position(), gate));
+            }
+            continue;
+          }
+          case "scope":
+            continue;
+          case "reference": {
+            const { target, rest } = use.reference;
+            if (use.shadowsStdlib) {
+              this.logger.warn("a component is shadowing an existing stdlib name", {
+                component: target.nodeId,
+                stdlib_name: traversal[0]!.name,
+              });
+            }
+            graph.addEdge(node, target);
+            this.#addDataFlow(staged, node, target, rest);
+          }
         }
-        if (this.globals.stdlib.isIdentifier(first)) {
-          this.logger.warn("a component is shadowing an existing stdlib name", {
-            component: resolved.target.nodeId,
-            stdlib_name: first,
-          });
-        }
-        graph.addEdge(node, resolved.target);
-        this.#addDataFlow(staged, node, resolved.target, resolved.rest);
       }
     }
   }
@@ -491,27 +485,6 @@ export class Loader {
       if (options.argScope) return options.argScope.get(name) !== undefined;
       return current!.hasVariable(name);
     };
-  }
-
-  /** Deprecated and experimental standard library names: a warning, or a stability error. */
-  #checkStdlib(traversal: Traversal, diags: Diagnostic[]): void {
-    const first = traversal[0]!.name;
-    const stdlib = this.globals.stdlib;
-    if (!stdlib.isIdentifier(first)) return;
-    if (stdlib.isDeprecated(first)) {
-      this.logger.warn(
-        "this stdlib function is deprecated; please refer to the documentation for updated usage and alternatives",
-        { function: first },
-      );
-      return;
-    }
-    const name = traversalString(traversal);
-    if (stdlib.isExperimental(name)) {
-      const gate = checkStability(name, "experimental", this.globals.minStability);
-      if (gate) {
-        diags.push(errorDiagnostic(startPos(traversal[0]!).position(), startPos(traversal[traversal.length - 1]!).position(), gate));
-      }
-    }
   }
 
   /**

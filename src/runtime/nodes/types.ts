@@ -1,6 +1,8 @@
 // The kinds of node in a controller's graph. Every node manages one block of the configuration
 // and can be evaluated against the controller's scope; some can also run.
 import type { BlockStmt } from "../../syntax/ast.ts";
+import { startPos, utf8Length } from "../../syntax/ast.ts";
+import { type Diagnostic, errorDiagnostic } from "../../syntax/diag.ts";
 import type { Scope } from "../../syntax/vm/index.ts";
 import type { Value } from "../../syntax/value/index.ts";
 import type { Health } from "../component.ts";
@@ -60,6 +62,23 @@ export function blockId(block: BlockStmt): string[] {
 
 export function blockIdString(block: BlockStmt): string {
   return blockId(block).join(".");
+}
+
+/**
+ * Remembers the first block of each id in `seen`; for a later one, Alloy's
+ * `block <id> already declared at <position of the first>` over the repeated block's name.
+ */
+export function alreadyDeclared(seen: Map<string, BlockStmt>, id: string, block: BlockStmt): Diagnostic | undefined {
+  const original = seen.get(id);
+  if (original) {
+    return errorDiagnostic(
+      block.namePos.position(),
+      block.namePos.add(utf8Length(id) - 1).position(),
+      `block ${id} already declared at ${startPos(original).toString()}`,
+    );
+  }
+  seen.set(id, block);
+  return undefined;
 }
 
 /** Wraps an error with context, keeping it as the cause (Go's fmt.Errorf("...: %w")). */

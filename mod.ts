@@ -27,6 +27,9 @@ export type { BuildInfo };
 export { LogController, Logger, type LogFormat, type LogLevel, type LogSink } from "./src/runtime/logging/logger.ts";
 export { defineComponent, type Component, type ComponentContext, type ComponentDefinition, type Health, type HealthState } from "./src/runtime/component.ts";
 export { attr, block, blocks, struct, t } from "./src/syntax/schema/index.ts";
+// Live debugging for components of your own: `context.getServiceData("livedebugging")` is a
+// DebugDataPublisher; give the component a `liveDebugging() {}` method (see the module's comment).
+export { newData as newLiveDebuggingData, type Data as LiveDebuggingData, type DataType as LiveDebuggingDataType, type DebugDataPublisher } from "./src/service/livedebugging/livedebugging.ts";
 
 /** Version, revision, runtime and platform of this build. */
 export function buildInfo(): Promise<BuildInfo> {

@@ -6,7 +6,7 @@ import { LogController } from "../runtime/logging/logger.ts";
 import { buildInfo, formatBuildInfo, VERSION } from "./build-info.ts";
 import { toCitty, type CommandSpec } from "./command.ts";
 import { fmtCommand } from "./commands/fmt.ts";
-import { convertCommand } from "./commands/pending.ts";
+import { convertCommand } from "./commands/convert.ts";
 import { validateCommand } from "./commands/validate.ts";
 import { runCommand as alloyRun } from "./commands/run.ts";
 import { CommandError, type CliContext } from "./context.ts";

@@ -7,6 +7,7 @@ import type { SignalName } from "../platform/mod.ts";
 import { Agent, LoadError } from "../service/agent.ts";
 import { formatDiagnostics } from "../syntax/diag.ts";
 import { buildInfo } from "./build-info.ts";
+import { convertingPlatform, runConversionFlags } from "./commands/convert.ts";
 import { CommandError, type CliContext } from "./context.ts";
 import type { RunOptions } from "./run-flags.ts";
 
@@ -16,8 +17,11 @@ export async function runAgent(context: CliContext, options: RunOptions, flagLin
   const { platform, logs } = context;
   const logger = logs.logger();
   if (options.configFormat !== "alloy") {
-    // The converters arrive with their own issue; never run a configuration we did not convert.
-    throw new CommandError(`reading config path "${options.path}": converting from the ${options.configFormat} format is not implemented yet`);
+    // `--config.format`: the file at the path is converted each time it is read (first load and
+    // reloads) and the Alloy result is what runs and what the UI shows; a directory is not converted.
+    const conversion = runConversionFlags(flagLines);
+    const converting = convertingPlatform(platform, options.path, options.configFormat, conversion);
+    return runAgent({ ...context, platform: converting }, { ...options, configFormat: "alloy" }, flagLines);
   }
   const info = await buildInfo(platform);
   logger.info("Alloy is starting", { version: `v${info.version}` });
@@ -36,6 +40,8 @@ export async function runAgent(context: CliContext, options: RunOptions, flagLin
     enableCommunityComponents: options.enableCommunityComponents,
     shutdownDeadlineMs: options.shutdownDeadlineMs,
     clusterName: options.clusterName,
+    clusterNodeName: options.clusterNodeName,
+    clusterAdvertiseAddress: options.clusterAdvertiseAddress,
     uiPathPrefix: options.uiPathPrefix,
   });
   await platform.fs.mkdirp(options.storagePath);

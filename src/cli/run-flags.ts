@@ -22,6 +22,8 @@ export interface RunOptions {
   disableReporting: boolean;
   clusterName: string;
   clusterEnabled: boolean;
+  clusterNodeName: string;
+  clusterAdvertiseAddress: string;
 }
 
 const EXPERIMENTAL_ONLY = ["feature.prometheus.direct-fanout.enabled", "server.http.enable-graphql", "server.http.enable-graphql-playground"];
@@ -62,6 +64,8 @@ export function runOptions(parsed: ParsedFlags): RunOptions {
     disableReporting: v["disable-reporting"] as boolean,
     clusterName: v["cluster.name"] as string,
     clusterEnabled: v["cluster.enabled"] as boolean,
+    clusterNodeName: v["cluster.node-name"] as string,
+    clusterAdvertiseAddress: v["cluster.advertise-address"] as string,
   };
 }
 

@@ -52,6 +52,11 @@ export interface Component<Args> {
   debugInfo?(): unknown;
   /** HTTP handler mounted at /api/v0/component/<id>/ (the request URL keeps the full path). */
   handler?(request: Request): Response | Promise<Response>;
+  /**
+   * Marks a component that publishes live-debugging data (Alloy's component.LiveDebugging); never
+   * called. How to publish: src/service/livedebugging/livedebugging.ts.
+   */
+  liveDebugging?(): void;
 }
 
 export interface ComponentDefinition<Args = unknown, Exports = unknown> {

@@ -1,6 +1,7 @@
 // The agent behind `alloy run` and mod.ts's Alloy class: the runtime (controller) with the services
 // that make it an agent — the HTTP server (its own routes, pprof, support bundle, component
-// handlers) — and the metrics they share. The CLI adds flags, signals and exit codes on top.
+// handlers), live debugging, the UI, and the cluster node as Alloy runs it without clustering —
+// and the metrics they share. The CLI adds flags, signals and exit codes on top.
 import type { Hono } from "hono";
 import type { Platform } from "../platform/mod.ts";
 import type { Stability } from "../runtime/featuregate.ts";
@@ -15,6 +16,8 @@ import { HttpBlock, type HttpBlockArgs } from "./http/config.ts";
 import type { Handler, HttpHost } from "./http/host.ts";
 import { pprofRoutes } from "./http/pprof.ts";
 import { HttpService } from "./http/server.ts";
+import { LiveDebuggingService } from "./livedebugging/service.ts";
+import { LocalNode } from "./local-node.ts";
 import { ConfigMetrics, registerSelfMetrics, type BuildLabels } from "./self-metrics.ts";
 import { runtimeUiHost, splitGlobalId } from "./ui-host.ts";
 import { UiService } from "./ui/service.ts";
@@ -38,6 +41,10 @@ export interface AgentOptions {
   clusterName: string;
   /** `--server.http.ui-path-prefix`. */
   uiPathPrefix: string;
+  /** `--cluster.node-name`; the hostname when absent or empty. */
+  clusterNodeName?: string;
+  /** `--cluster.advertise-address`; 127.0.0.1 with the listen port when absent or empty. */
+  clusterAdvertiseAddress?: string;
 }
 
 /** Why the initial load or a reload failed: read errors, or diagnostics to print with their source. */
@@ -56,6 +63,8 @@ export class Agent {
   readonly http: HttpService;
   readonly logger: Logger;
   readonly ui: UiService;
+  readonly liveDebugging = new LiveDebuggingService();
+  #node: LocalNode;
   readonly #configMetrics: ConfigMetrics;
   #path: string | undefined;
 
@@ -81,10 +90,23 @@ export class Agent {
       version: options.build.version,
       fetch: this.http.fetch,
       metrics: this.metrics,
-      // Service<HttpBlockArgs> as Service<unknown>: the runtime decodes the block with the same schema.
-      services: [this.#httpServiceNode() as Service<unknown>],
+      // Service<Args> as Service<unknown>: the runtime decodes each block with the service's schema.
+      services: [this.#httpServiceNode() as Service<unknown>, this.liveDebugging as Service<unknown>],
     });
-    this.ui = new UiService({ host: runtimeUiHost(this.runtime), prefix: options.uiPathPrefix, logger: this.logger.with({ service: "ui" }) });
+    this.#node = this.#newNode();
+    this.ui = new UiService({
+      host: runtimeUiHost(this.runtime, { liveDebugging: this.liveDebugging.registry, peers: () => this.#node.peers() }),
+      prefix: options.uiPathPrefix,
+      logger: this.logger.with({ service: "ui" }),
+    });
+  }
+
+  #newNode(): LocalNode {
+    const { options } = this;
+    return new LocalNode(
+      options.clusterNodeName || options.platform.hostname(),
+      LocalNode.advertiseAddress(options.listenAddr, options.clusterAdvertiseAddress),
+    );
   }
 
   /** The HTTP server as a service of the graph: configured by the `http` block, started after the first good load. */
@@ -190,9 +212,14 @@ export class Agent {
     return this.runtime.load(source ?? files, path === undefined ? {} : { path });
   }
 
-  /** Starts the components and services of the loaded configuration. */
+  /**
+   * Starts the components and services of the loaded configuration; the node becomes a
+   * participant, as Alloy's does after the initial load.
+   */
   start(): void {
+    if (this.#node.state === "terminating") this.#node = this.#newNode();
     this.runtime.start();
+    this.#node.changeState("participant");
   }
 
   /** Reads the configuration again (SIGHUP, /-/reload); the last good state stays on errors. */
@@ -211,6 +238,7 @@ export class Agent {
   }
 
   async stop(): Promise<void> {
+    this.#node.changeState("terminating");
     // Open UI streams (live debugging, graph) would hold the HTTP server's graceful close.
     this.ui.close();
     await this.runtime.stop();

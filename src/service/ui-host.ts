@@ -1,9 +1,10 @@
 // The UI's view of the runtime (UiHost): component lists and details in the shapes Alloy's web API
 // returns, arguments and exports encoded as alloyjson bodies (secrets stay capsules: "(secret)").
 import type { ComponentInfo, Runtime } from "../runtime/runtime.ts";
+import type { LiveDebugging, LiveDebuggingHost } from "./livedebugging/livedebugging.ts";
 import { marshalBody, marshalValue, type JsonStatement } from "../syntax/alloyjson/index.ts";
 import { fromJS, ObjectValue, type Value } from "../syntax/value/index.ts";
-import type { UiComponentDetail, UiComponentInfo, UiHost } from "./ui/host.ts";
+import type { UiComponentDetail, UiComponentInfo, UiHost, UiLiveDebugging, UiPeer } from "./ui/host.ts";
 
 /** An object value as a body of attributes (exports, custom components' arguments, debug info). */
 function attributes(value: Value): JsonStatement[] {
@@ -20,6 +21,13 @@ function plainAttributes(data: unknown): JsonStatement[] {
   }
 }
 
+/** Whether the component has the live-debugging marker (Alloy's component.LiveDebugging). */
+export function supportsLiveDebugging(info: ComponentInfo): boolean {
+  return typeof info.component?.liveDebugging === "function";
+}
+
+const globalIdOf = (info: ComponentInfo) => (info.moduleId ? `${info.moduleId}/${info.localId}` : info.localId);
+
 function summary(info: ComponentInfo): UiComponentInfo {
   return {
     name: info.componentName,
@@ -31,7 +39,7 @@ function summary(info: ComponentInfo): UiComponentInfo {
     dataFlowEdgesTo: info.dataFlowEdgesTo,
     health: { state: info.health.state, message: info.health.message, updatedTime: info.health.updatedAt },
     createdModuleIDs: info.moduleIds,
-    liveDebuggingEnabled: false,
+    liveDebuggingEnabled: supportsLiveDebugging(info),
   };
 }
 
@@ -51,7 +59,46 @@ export function splitGlobalId(globalId: string): { moduleId: string; localId: st
   return slash === -1 ? { moduleId: "", localId: globalId } : { moduleId: globalId.slice(0, slash), localId: globalId.slice(slash + 1) };
 }
 
-export function runtimeUiHost(runtime: Runtime): UiHost {
+/** The runtime's components as the live-debugging registry checks subscriptions against them. */
+export function liveDebuggingHost(runtime: Runtime): LiveDebuggingHost {
+  return {
+    getComponent: (globalId) => {
+      const { moduleId, localId } = splitGlobalId(globalId);
+      const info = runtime.component(localId, moduleId);
+      return info ? { componentName: info.componentName, liveDebugging: supportsLiveDebugging(info) } : undefined;
+    },
+    listComponents: (moduleId) => {
+      const components = runtime.components(moduleId);
+      if (!components) throw new Error("module not found");
+      return components.map((info) => ({ globalId: globalIdOf(info), liveDebugging: supportsLiveDebugging(info) }));
+    },
+  };
+}
+
+/**
+ * The registry as the UI streams use it. The UI API checks a `/debug` subscription itself (enabled,
+ * component found, supported, with Alloy's messages) and the graph picks the supporting components,
+ * so subscribing only registers.
+ */
+export function uiLiveDebugging(registry: LiveDebugging): UiLiveDebugging {
+  return {
+    enabled: () => registry.enabled,
+    subscribe: (componentIDs, callback) => {
+      const callbackID = crypto.randomUUID();
+      const ids = [...componentIDs];
+      registry.register(callbackID, ids, callback);
+      return () => registry.unregister(callbackID, ids);
+    },
+  };
+}
+
+export interface RuntimeUiHostOptions {
+  liveDebugging?: LiveDebugging;
+  /** The cluster's sharder peers; undefined while the cluster service does not run. */
+  peers?: () => readonly UiPeer[] | undefined;
+}
+
+export function runtimeUiHost(runtime: Runtime, options: RuntimeUiHostOptions = {}): UiHost {
   return {
     listComponents: (moduleId) => runtime.components(moduleId)?.map(summary),
     getComponent: (globalId) => {
@@ -59,5 +106,7 @@ export function runtimeUiHost(runtime: Runtime): UiHost {
       const info = runtime.component(localId, moduleId);
       return info ? detail(info) : undefined;
     },
+    ...(options.peers ? { peers: options.peers } : {}),
+    ...(options.liveDebugging ? { liveDebugging: uiLiveDebugging(options.liveDebugging) } : {}),
   };
 }

@@ -1,11 +1,13 @@
 // /debug/pprof (with --server.http.enable-pprof): profiles of the runtime the agent runs on.
 // `profile` is a CPU profile in pprof's protobuf format (gzipped, as Go serves it, so
 // `go tool pprof http://host/debug/pprof/profile?seconds=5` works) or, with ?format=cpuprofile, V8's
-// JSON for Chrome DevTools; `heap` is a V8 heap snapshot. What a runtime cannot give is an explicit
-// 501 naming the runtime.
+// JSON for Chrome DevTools; `heap` is a V8 heap snapshot whose string contents are redacted (a Go
+// heap profile holds no data either; see heap-snapshot.ts). What a runtime cannot give is an
+// explicit 501 naming the runtime.
 import { Hono } from "hono";
 import type { Platform } from "../../platform/mod.ts";
 import { cpuProfileToPprof } from "../../wire/pprof/encode.ts";
+import { redactedHeapSnapshot } from "./heap-snapshot.ts";
 
 const INDEX = (runtime: string) => `<html>
 <head><title>/debug/pprof/</title></head>
@@ -13,7 +15,7 @@ const INDEX = (runtime: string) => `<html>
 <p>/debug/pprof/ — profiles of alloy-ts running on ${runtime}</p>
 <table>
 <tr><td><a href="profile?seconds=30">profile</a></td><td>CPU profile in pprof format; ?seconds=N (default 30), ?format=cpuprofile for V8 JSON (Chrome DevTools).</td></tr>
-<tr><td><a href="heap">heap</a></td><td>V8 heap snapshot (.heapsnapshot, open in Chrome DevTools' Memory tab).</td></tr>
+<tr><td><a href="heap">heap</a></td><td>V8 heap snapshot (.heapsnapshot, open in Chrome DevTools' Memory tab), string contents redacted.</td></tr>
 </table>
 </body>
 </html>
@@ -54,9 +56,9 @@ export function pprofRoutes(platform: Platform): Hono {
     });
   });
 
-  app.get("/debug/pprof/heap", () => {
+  app.get("/debug/pprof/heap", async () => {
     try {
-      return new Response(platform.profiler.heapSnapshot(), {
+      return new Response(await redactedHeapSnapshot(platform.profiler.heapSnapshot()), {
         headers: { "content-type": "application/json", "content-disposition": 'attachment; filename="alloy.heapsnapshot"' },
       });
     } catch (error) {

@@ -2,11 +2,13 @@
 // components, peers, metrics at the start and end of a window, the flags it runs with, the relevant
 // environment, the logs of the window, CPU and heap profiles, and the configuration with secrets
 // redacted. File names and rules follow Alloy (spec run-http-cluster.md §5); the profiles are those
-// the runtime can give (a pprof CPU profile and a V8 heap snapshot).
+// the runtime can give (a pprof CPU profile and a V8 heap snapshot with string contents redacted,
+// so that, like Go's heap profile, it holds no secret).
 import { Zip, ZipDeflate } from "fflate";
 import { stringify } from "yaml";
 import type { Platform } from "../../platform/mod.ts";
 import { cpuProfileToPprof } from "../../wire/pprof/encode.ts";
+import { redactedHeapSnapshot } from "./heap-snapshot.ts";
 
 export const SUPPORT_BUNDLE_DISABLED =
   "support bundle generation is disabled; it can be re-enabled by removing the --server.http.disable-support-bundle flag";
@@ -91,7 +93,7 @@ async function buildBundle(options: SupportBundleOptions, seconds: number, signa
       ["alloy-runtime-flags.txt", encoder.encode(options.runtimeFlags.map((line) => line + "\n").join(""))],
       ["alloy-environment.txt", encoder.encode(environment)],
       ["pprof/cpu.pprof", cpuProfileToPprof(profile)],
-      ["pprof/heap.heapsnapshot", platform.profiler.heapSnapshot()],
+      ["pprof/heap.heapsnapshot", await redactedHeapSnapshot(platform.profiler.heapSnapshot())],
     ];
     // Basename collisions overwrite, as in Alloy; the last source of a name wins.
     const byName = new Map<string, string>();

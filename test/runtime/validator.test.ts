@@ -131,6 +131,17 @@ foreach "f" {
     );
   });
 
+  it("lets a later node replace an earlier one of the same id, as Alloy's graph does", () => {
+    // `argument.x` is both the argument block's id and the unlabelled component's: Alloy checks
+    // the component twice and the argument block never.
+    assert.deepEqual(messages(`declare "m" {\n  argument "x" {\n    bad = 1\n  }\n  argument.x {}\n}\n`), [
+      `5:3: component "argument.x" must have a label`,
+      `5:3: cannot find the definition of component name "argument.x"`,
+      `5:3: component "argument.x" must have a label`,
+      `5:3: cannot find the definition of component name "argument.x"`,
+    ]);
+  });
+
   it("shares one set of variables across modules, as Alloy's validator does", () => {
     // `item` is only the foreach's variable, `argument` only a declare's; Alloy accepts both anywhere.
     assert.deepEqual(

@@ -121,9 +121,14 @@ interface Blocks {
 interface Module extends Blocks {
   root: boolean;
   foreach: boolean;
-  graph: Graph<Node>;
-  /** Nodes in the order they were added, which is the order of the report. */
-  order: Node[];
+  /**
+   * Node ids in the order the nodes were added, which is the order of the report, and the node of
+   * each id. As in Alloy's graph, a later node with the same id (`argument "x"` and an unlabelled
+   * component `argument.x`) replaces the earlier one, which is then never checked, and the later
+   * one is checked once for each.
+   */
+  ids: string[];
+  nodes: Map<string, Node>;
   /** The module around a foreach template, whose nodes the template may reference. */
   outer: Module | undefined;
   registry: CustomComponents;
@@ -136,8 +141,8 @@ function newModule(blocks: Blocks, registry: ComponentLookup, flags: { root: boo
     ...blocks,
     root: flags.root,
     foreach: flags.foreach,
-    graph: new Graph(),
-    order: [],
+    ids: [],
+    nodes: new Map(),
     outer: flags.outer,
     registry: new CustomComponents(registry),
     arguments: [],
@@ -145,12 +150,12 @@ function newModule(blocks: Blocks, registry: ComponentLookup, flags: { root: boo
 }
 
 function add(m: Module, node: Node): void {
-  m.graph.add(node);
-  m.order.push(node);
+  m.ids.push(node.nodeId);
+  m.nodes.set(node.nodeId, node);
 }
 
 function lookupNode(m: Module, id: string): Node | undefined {
-  return m.graph.get(id) ?? (m.outer ? lookupNode(m.outer, id) : undefined);
+  return m.nodes.get(id) ?? (m.outer ? lookupNode(m.outer, id) : undefined);
 }
 
 /** A diagnostic over the first `length` bytes of the block's name. */
@@ -402,7 +407,10 @@ class Validator {
 
   #check(m: Module): Diagnostic[] {
     const diags: Diagnostic[] = [];
-    for (const node of m.order) {
+    const graph = new Graph<Node>();
+    for (const id of m.ids) graph.add(m.nodes.get(id)!);
+    for (const id of m.ids) {
+      const node = m.nodes.get(id)!;
       if (node.kind === "component") {
         const name = blockName(node.block);
         const registration = m.registry.get(name);
@@ -419,14 +427,14 @@ class Validator {
         if (node.args) diags.push(...typecheckBlock(node.checkedBlock(), node.args));
         if (node.module) diags.push(...this.#check(node.module));
       }
-      diags.push(...this.#references(m, node));
+      diags.push(...this.#references(m, graph, node));
     }
-    diags.push(...this.#cycles(m));
+    diags.push(...cycles(graph));
     return diags;
   }
 
   /** Resolves the references of a node, adding an edge for each node of its own module it uses. */
-  #references(m: Module, node: Node): Diagnostic[] {
+  #references(m: Module, graph: Graph<Node>, node: Node): Diagnostic[] {
     const diags: Diagnostic[] = [];
     const inScope = (name: string) => this.#variables.has(name) || this.#stdlib.isIdentifier(name);
     for (const traversal of traversalsFromBody(node.body)) {
@@ -453,26 +461,26 @@ class Validator {
           if (use.shadowsStdlib) diags.push(warning(first, first, "a component is shadowing an existing stdlib name"));
           const target = use.reference.target;
           // Nodes around a foreach template are outside its graph: only its own edges make cycles.
-          if (m.graph.get(target.nodeId) === target) m.graph.addEdge(node, target);
+          if (m.nodes.get(target.nodeId) === target) graph.addEdge(node, target);
         }
       }
     }
     return diags;
   }
+}
 
-  /** `cycle detected: …` on every member of a cycle, members sorted; `cannot reference self`. */
-  #cycles(m: Module): Diagnostic[] {
-    const diags: Diagnostic[] = [];
-    const range = (n: Node) => [startPos(n.block).position(), n.block.lCurlyPos.position()] as const;
-    for (const cycle of m.graph.stronglyConnectedComponents()) {
-      if (cycle.length < 2) continue;
-      const members = [...cycle].sort((a, b) => compareNames(a.nodeId, b.nodeId));
-      const message = `cycle detected: ${members.map((n) => n.nodeId).join(", ")}`;
-      for (const n of members) diags.push(errorDiagnostic(...range(n), message));
-    }
-    for (const [from, to] of m.graph.edges()) {
-      if (from === to) diags.push(errorDiagnostic(...range(from), "cannot reference self"));
-    }
-    return diags;
+/** `cycle detected: …` on every member of a cycle, members sorted; `cannot reference self`. */
+function cycles(graph: Graph<Node>): Diagnostic[] {
+  const diags: Diagnostic[] = [];
+  const range = (n: Node) => [startPos(n.block).position(), n.block.lCurlyPos.position()] as const;
+  for (const cycle of graph.stronglyConnectedComponents()) {
+    if (cycle.length < 2) continue;
+    const members = [...cycle].sort((a, b) => compareNames(a.nodeId, b.nodeId));
+    const message = `cycle detected: ${members.map((n) => n.nodeId).join(", ")}`;
+    for (const n of members) diags.push(errorDiagnostic(...range(n), message));
   }
+  for (const [from, to] of graph.edges()) {
+    if (from === to) diags.push(errorDiagnostic(...range(from), "cannot reference self"));
+  }
+  return diags;
 }

@@ -108,9 +108,17 @@ export function debugPage(ctx: PageContext, id: string): void {
       .catch((error: Error) => {
         if (controller.signal.aborted) return;
         running = false;
-        toggle.textContent = "Resume";
         status.textContent = "";
-        output.replaceChildren(message("error", "Live debugging is not available", error.message));
+        // A component without live debugging never gets it: retrying cannot help. A disabled
+        // service can be enabled by a reload, so say how.
+        const unsupported = /does not support live debugging/.test(error.message);
+        const disabled = error.message.startsWith("the live debugging service is disabled");
+        toggle.textContent = "Retry";
+        toggle.toggleAttribute("disabled", unsupported);
+        const detail = disabled
+          ? [error.message, h("div", null, "Add ", h("code", null, "livedebugging { enabled = true }"), " to the configuration, reload it, then retry.")]
+          : error.message;
+        output.replaceChildren(message("error", "Live debugging is not available", detail));
         lines = [];
       });
   }

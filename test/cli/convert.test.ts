@@ -32,6 +32,15 @@ const UNSUPPORTED_INFOS = [
   "\tA prometheus.remote_write.default component",
 ].join("\n");
 
+const SCRAPE_INFOS = [
+  '(Info) Converted scrape_configs job_name "prometheus-1" into...',
+  "\tA prometheus.scrape.prometheus_1 component",
+  '(Info) Converted scrape_configs job_name "prometheus2" into...',
+  "\tA prometheus.scrape.prometheus2 component",
+  '(Info) Converted 6 remote_write[s] "remote1,remote2,remote3_sigv4_defaults,remote4_sigv4_explicit,remote5_azuread_defaults,remote6_azuread_explicit" into...',
+  "\tA prometheus.remote_write.default component",
+].join("\n");
+
 describe("alloy convert", () => {
   const dir = makeTempDir();
   after(() => dir.cleanup());
@@ -150,6 +159,16 @@ describe("alloy convert", () => {
     writeFileSync(path("a.yml"), "");
     const two = await runRuntime(entry, ["convert", "-f", "prometheus", path("a.yml"), path("a.yml")]);
     assert.equal(two.stderr, "Error: accepts between 0 and 1 arg(s), received 2\n");
+  });
+
+  it("works under the least privileges of deno.json's alloy task", async () => {
+    const words: string[] = JSON.parse(readFileSync(join(repoRoot, "deno.json"), "utf8")).tasks.alloy.split(/\s+/);
+    const deno = join(repoRoot, "node_modules/.bin/deno");
+    const child = spawn(deno, [words[1]!, "--no-prompt", ...words.slice(2), "convert", "-f", "prometheus", "-"], { cwd: repoRoot, stdio: ["pipe", "pipe", "pipe"] });
+    child.stdin.end(vector("scrape.yaml"));
+    const result = await new ChildRun(child).completion();
+    assert.equal(result.code, 1);
+    assert.equal(result.stderr, `${vector("scrape.diags")}${SCRAPE_INFOS}\nError: encountered errors during formatting\n`);
   });
 
   it("converts an empty file to nothing", async () => {

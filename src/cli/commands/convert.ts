@@ -9,6 +9,17 @@ import { CommandError } from "../context.ts";
 
 const FORMATS_TEXT = SUPPORTED_FORMATS.map((f) => JSON.stringify(f)).join(", ");
 
+/** Environment lookups for the converter; a runtime that denies access (Deno) reads as unset. */
+function envLookup(platform: Platform): (name: string) => string | undefined {
+  return (name) => {
+    try {
+      return platform.getEnv(name);
+    } catch {
+      return undefined;
+    }
+  };
+}
+
 function ioMessage(op: string, path: string, error: unknown): string {
   const code = (error as { code?: string }).code;
   const reason =
@@ -64,7 +75,7 @@ export const convertCommand: CommandSpec = {
     } catch (error) {
       throw new CommandError((error as Error).message);
     }
-    const result = convert(input, sourceFormat, extraArgs, { getEnv: (name) => platform.getEnv(name) });
+    const result = convert(input, sourceFormat, extraArgs, { getEnv: envLookup(platform) });
 
     if (report !== "") {
       try {
@@ -118,7 +129,7 @@ export function convertingPlatform(platform: Platform, path: string, format: str
       return info; // the read that follows reports the error
     }
     const extraArgs = parseExtraArgs(settings.extraArgs);
-    const result = convert(input, format, extraArgs, { getEnv: (name) => platform.getEnv(name) });
+    const result = convert(input, format, extraArgs, { getEnv: envLookup(platform) });
     if (blocksOutput(result.diagnostics, settings.bypassErrors)) throw new Error(result.diagnostics.toString());
     converted = new TextEncoder().encode(result.output ?? "");
     return info;

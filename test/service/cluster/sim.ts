@@ -8,6 +8,11 @@ import { parseIP, splitHostPort } from "../../../src/service/cluster/memberlist/
 /** Lets every pending promise continuation run (a real macrotask turn). */
 export const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
+/** Runs queued microtasks a good many times over: cheaper than a macrotask between timers. */
+async function drainMicrotasks() {
+  for (let i = 0; i < 200; i++) await null;
+}
+
 export class FakeClock implements Clock {
   #now = 1_000_000;
   #seq = 0;
@@ -43,7 +48,7 @@ export class FakeClock implements Clock {
       this.#timers = this.#timers.filter((t) => t !== next);
       this.#now = Math.max(this.#now, next.at);
       next.fn();
-      await settle();
+      await drainMicrotasks();
     }
     this.#now = end;
     await settle();
@@ -100,6 +105,10 @@ export class MemNetwork {
   latencyMs = 0;
   /** Addresses that neither send nor receive (a crashed or paused node). */
   readonly down = new Set<string>();
+  /** Addresses that send but receive no packets. */
+  readonly deaf = new Set<string>();
+  /** Packets delivered so far. */
+  delivered = 0;
   random: () => number = Math.random;
 
   constructor(readonly clock: FakeClock) {}
@@ -112,7 +121,7 @@ export class MemNetwork {
 
   deliver(from: string, to: string, buf: Uint8Array) {
     this.sent.push({ from, to, buf });
-    if (this.down.has(from) || this.down.has(to)) return;
+    if (this.down.has(from) || this.down.has(to) || this.deaf.has(to)) return;
     if (this.lossRate > 0 && this.random() < this.lossRate) return;
     const target = this.transports.get(to);
     if (!target) return;
@@ -159,7 +168,9 @@ export class MemTransport implements Transport {
   }
 
   receive(packet: Packet) {
-    if (!this.closed) this.handlers?.onPacket(packet);
+    if (this.closed) return;
+    this.network.delivered++;
+    this.handlers?.onPacket(packet);
   }
 
   accept(conn: StreamConn) {

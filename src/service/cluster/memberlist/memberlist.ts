@@ -89,7 +89,7 @@ interface NodeState {
   dCur: number;
   incarnation: number;
   state: NodeStateType;
-  /** Clock milliseconds of the last state change (0 for a placeholder never alive). */
+  /** Clock milliseconds of the last state change (-Infinity for a placeholder never alive). */
   stateChange: number;
 }
 
@@ -179,7 +179,9 @@ export class Memberlist {
 
   /** Starts a node: listens through the transport, marks itself alive, starts the timers. */
   static async create(options: MemberlistOptions): Promise<Memberlist> {
-    const config: MemberlistConfig = { ...defaultLANConfig(), ...options } as MemberlistConfig;
+    // Options left undefined keep their defaults.
+    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+    const config = { ...defaultLANConfig(), ...given } as MemberlistConfig;
     if (config.protocolVersion < ProtocolVersionMin || config.protocolVersion > ProtocolVersionMax) {
       throw new Error(
         `protocol version '${config.protocolVersion}' out of range: [${ProtocolVersionMin}, ${ProtocolVersionMax}]`,
@@ -957,7 +959,8 @@ export class Memberlist {
         dCur: 0,
         incarnation: 0,
         state: StateDead,
-        stateChange: 0,
+        // Never alive: as old as can be, so that a reset reaps it (Go's zero time).
+        stateChange: -Infinity,
       };
       if (vsn.length > 5) [state.pMin, state.pMax, state.pCur, state.dMin, state.dMax, state.dCur] = vsn;
       this.#nodeMap.set(a.Node, state);

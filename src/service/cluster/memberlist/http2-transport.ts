@@ -50,9 +50,15 @@ export function encodeFrame(data: Uint8Array): Uint8Array<ArrayBuffer> {
 /** Splits a byte stream into frames as bytes arrive. */
 export class FrameParser {
   #buf: Uint8Array = new Uint8Array(0);
+  /** Set once a bad frame header was seen; nothing after it is parsed. */
+  error: Error | undefined;
 
-  /** Adds bytes; returns every frame now complete. Throws on a bad magic byte. */
+  /**
+   * Adds bytes; returns every frame now complete. A bad magic byte throws, or, when complete frames
+   * came before it in the same chunk, sets error and returns those frames first.
+   */
   push(chunk: Uint8Array): Uint8Array[] {
+    if (this.error) throw this.error;
     if (this.#buf.length === 0) this.#buf = chunk;
     else {
       const next = new Uint8Array(this.#buf.length + chunk.length);
@@ -76,7 +82,9 @@ export class FrameParser {
         header = 5;
         length = view.getUint32(1);
       } else {
-        throw new Error(`unrecognized magic byte (${this.#buf[o]!.toString(16)})`);
+        this.error = new Error(`unrecognized magic byte (${this.#buf[o]!.toString(16)})`);
+        if (frames.length === 0) throw this.error;
+        break;
       }
       if (left < header + length) break;
       frames.push(this.#buf.slice(o + header, o + header + length));
@@ -338,7 +346,6 @@ export class Http2Transport implements Transport {
     if (path !== ckitMessagePath && path !== ckitStreamPath) return new Response("404 page not found\n", { status: 404 });
     if (this.#shutdown) return new Response(null, { status: 503 });
     if (connection && connection.httpVersion !== "2.0") return new Response(null, { status: 505 });
-    if (request.method !== "POST") return new Response(null, { status: 405 });
     if (request.headers.get("content-type") !== ckitContentType) return new Response(null, { status: 400 });
     const from = connection ? joinHostPort(connection.remoteAddress.replace(/^::ffff:/, ""), connection.remotePort) : "unknown";
     return path === ckitMessagePath ? this.#handleMessage(request, from) : this.#handleStream(request, from);
@@ -354,6 +361,7 @@ export class Http2Transport implements Transport {
           const { done, value } = await reader.read();
           if (done) break;
           for (const frame of parser.push(value)) this.#enqueuePacket(frame, from, timestamp);
+          if (parser.error) throw parser.error;
         }
       } catch (error) {
         this.#log.warn("error reading packet from peer", { err: String(error) });

@@ -58,6 +58,8 @@ export interface RuntimeOptions {
   services?: readonly Service<any>[];
   /** Sees every module loaded by an import block. */
   onImportContent?: ImportContentHook;
+  /** Id of a service's isolated controller (see newController); "" (default) is the agent's root. */
+  controllerId?: string;
 }
 
 /** The outcome of a load or reload. */
@@ -118,6 +120,7 @@ export class Runtime implements ServiceHost {
   readonly #root: Controller;
   readonly #modules = new ModuleRegistry<ModuleRuntime>();
   readonly #services: readonly Service<any>[];
+  readonly #options: RuntimeOptions;
   #path: string | undefined;
   #files: ReadonlyMap<string, Uint8Array> = new Map();
   #parsed: ReadonlyMap<string, File> = new Map();
@@ -132,6 +135,7 @@ export class Runtime implements ServiceHost {
     this.metricsRegistry = options.metrics ?? new MetricsRegistry();
     this.tracing = new TracingConfigHolder();
     this.#services = options.services ?? [];
+    this.#options = options;
     let hostname = "";
     try {
       hostname = p.hostname();
@@ -165,7 +169,7 @@ export class Runtime implements ServiceHost {
     };
     this.#root = new Controller({
       shared,
-      id: "",
+      id: options.controllerId ?? "",
       registerer: this.metricsRegistry,
       services: this.#services,
       serviceHost: this,
@@ -300,7 +304,8 @@ export class Runtime implements ServiceHost {
   // --- state -----------------------------------------------------------------
 
   #controller(moduleId: string): Controller | undefined {
-    if (moduleId === "") return this.#root;
+    // A service's controller answers to its own id as well (`remotecfg/local.file.x`).
+    if (moduleId === "" || moduleId === this.#root.id) return this.#root;
     const module = this.#modules.get(moduleId);
     return module instanceof Controller ? module : undefined;
   }
@@ -336,7 +341,8 @@ export class Runtime implements ServiceHost {
     const graph = controller.loader.graph;
     const ids = (nodes: Iterable<BlockNode>) => [...nodes].filter(isComponentNode).map((n) => n.nodeId);
     const info: ComponentInfo = {
-      moduleId,
+      // Components of a service's controller belong to the module named after it (Alloy's ControllerID).
+      moduleId: moduleId === "" ? this.#root.id : moduleId,
       localId: node.nodeId,
       componentName: node.componentName,
       label: node.label,
@@ -367,6 +373,17 @@ export class Runtime implements ServiceHost {
 
   getService(name: string): Service<any> | undefined {
     return this.#services.find((s) => s.definition.name === name);
+  }
+
+  newController(id: string): Runtime {
+    return new Runtime({
+      ...this.#options,
+      platform: this.platform,
+      logs: this.logs,
+      metrics: this.metricsRegistry,
+      services: this.#services,
+      controllerId: id,
+    });
   }
 }
 

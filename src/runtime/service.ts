@@ -4,6 +4,7 @@
 // their own issues; the controller only needs this contract.
 import type { StructType } from "../syntax/schema/index.ts";
 import type { Stability } from "./featuregate.ts";
+import type { Runtime } from "./runtime.ts";
 
 /** Names Alloy gives its services; a top-level block with one of these names is a service block. */
 export const SERVICE_NAMES: readonly string[] = ["http", "remotecfg", "livedebugging", "cluster", "labelstore", "otel", "ui"];
@@ -21,6 +22,12 @@ export interface ServiceDefinition<Args = unknown> {
 export interface ServiceHost {
   /** Another service by name. */
   getService(name: string): Service<any> | undefined;
+  /**
+   * A new, not yet started, isolated controller for a service's own components (Alloy's
+   * host.NewController): a module-like root whose components get global ids `<id>/<local id>`, with
+   * its own modules, sharing the agent's registry, storage path, metrics and services.
+   */
+  newController(id: string): Runtime;
 }
 
 export interface Service<Args = unknown> {

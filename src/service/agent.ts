@@ -18,6 +18,7 @@ import { pprofRoutes } from "./http/pprof.ts";
 import { HttpService } from "./http/server.ts";
 import { LiveDebuggingService } from "./livedebugging/service.ts";
 import { LocalNode } from "./local-node.ts";
+import { REMOTECFG_SERVICE, RemotecfgService } from "./remotecfg/service.ts";
 import { ConfigMetrics, registerSelfMetrics, type BuildLabels } from "./self-metrics.ts";
 import { runtimeUiHost, splitGlobalId } from "./ui-host.ts";
 import { UiService } from "./ui/service.ts";
@@ -64,15 +65,26 @@ export class Agent {
   readonly logger: Logger;
   readonly ui: UiService;
   readonly liveDebugging = new LiveDebuggingService();
+  readonly remotecfg: RemotecfgService;
   #node: LocalNode;
   readonly #configMetrics: ConfigMetrics;
   #path: string | undefined;
+  /** The path of the configuration last loaded, for the remote configuration's module_path. */
+  #configPath: string | undefined;
 
   constructor(private readonly options: AgentOptions) {
     const { platform, logs } = options;
     this.logger = logs.logger();
     registerSelfMetrics(this.metrics, platform, options.build);
     this.#configMetrics = new ConfigMetrics(this.metrics);
+    this.remotecfg = new RemotecfgService({
+      platform,
+      logger: this.logger.with({ service: "remotecfg" }),
+      storagePath: options.storagePath,
+      metrics: this.metrics,
+      version: options.build.version,
+      configPath: () => this.#configPath,
+    });
     this.http = new HttpService({
       platform,
       logger: this.logger.with({ service: "http" }),
@@ -91,11 +103,19 @@ export class Agent {
       fetch: this.http.fetch,
       metrics: this.metrics,
       // Service<Args> as Service<unknown>: the runtime decodes each block with the service's schema.
-      services: [this.#httpServiceNode() as Service<unknown>, this.liveDebugging as Service<unknown>],
+      services: [
+        this.#httpServiceNode() as Service<unknown>,
+        this.liveDebugging as Service<unknown>,
+        this.remotecfg as Service<unknown>,
+      ],
     });
     this.#node = this.#newNode();
     this.ui = new UiService({
-      host: runtimeUiHost(this.runtime, { liveDebugging: this.liveDebugging.registry, peers: () => this.#node.peers() }),
+      host: runtimeUiHost(this.runtime, {
+        liveDebugging: this.liveDebugging.registry,
+        peers: () => this.#node.peers(),
+        remoteConfig: () => this.remotecfg.host(),
+      }),
       prefix: options.uiPathPrefix,
       logger: this.logger.with({ service: "ui" }),
     });
@@ -111,7 +131,13 @@ export class Agent {
 
   /** The HTTP server as a service of the graph: configured by the `http` block, started after the first good load. */
   #httpServiceNode(): Service<HttpBlockArgs> {
-    const definition: ServiceDefinition<HttpBlockArgs> = { name: "http", stability: "generally-available", args: HttpBlock };
+    // Alloy's http depends on remotecfg, whose controller its component routes reach.
+    const definition: ServiceDefinition<HttpBlockArgs> = {
+      name: "http",
+      stability: "generally-available",
+      args: HttpBlock,
+      dependsOn: [REMOTECFG_SERVICE],
+    };
     return {
       definition,
       update: (args) => this.http.apply(args),
@@ -158,20 +184,23 @@ export class Agent {
 
   /** What the HTTP routes need from the runtime. */
   httpHost(): HttpHost {
-    const split = splitGlobalId;
+    // Ids under `remotecfg/` belong to the remotecfg service's controller (/api/v0/component/remotecfg/…).
+    const find = (globalId: string) => {
+      const { moduleId, localId } = splitGlobalId(globalId);
+      if (moduleId === REMOTECFG_SERVICE || moduleId.startsWith(`${REMOTECFG_SERVICE}/`)) {
+        return this.remotecfg.data().host?.component(localId, moduleId);
+      }
+      return this.runtime.component(localId, moduleId);
+    };
     return {
       listComponents: (moduleId) => {
         const components = this.runtime.components(moduleId);
         if (!components) throw new Error("module not found");
         return components.map((c) => ({ name: c.componentName, health: c.health.state }));
       },
-      componentExists: (globalId) => {
-        const { moduleId, localId } = split(globalId);
-        return this.runtime.component(localId, moduleId) !== undefined;
-      },
+      componentExists: (globalId) => find(globalId) !== undefined,
       componentHandler: (globalId): Handler | undefined => {
-        const { moduleId, localId } = split(globalId);
-        const component = this.runtime.component(localId, moduleId)?.component;
+        const component = find(globalId)?.component;
         return component?.handler ? (request) => component.handler!(request) : undefined;
       },
     };
@@ -201,6 +230,7 @@ export class Agent {
 
   /** Loads configuration files given by name (embedding, converted sources); path sets module_path. */
   async loadFiles(files: ReadonlyMap<string, Uint8Array>, path?: string): Promise<LoadResult> {
+    this.#configPath = path;
     // Alloy's config metrics count a load as successful when it parsed; evaluation errors do not count.
     let source: Source | undefined;
     try {

@@ -4,7 +4,7 @@ import type { ComponentInfo, Runtime } from "../runtime/runtime.ts";
 import type { LiveDebugging, LiveDebuggingHost } from "./livedebugging/livedebugging.ts";
 import { marshalBody, marshalValue, type JsonStatement } from "../syntax/alloyjson/index.ts";
 import { fromJS, ObjectValue, type Value } from "../syntax/value/index.ts";
-import type { UiComponentDetail, UiComponentInfo, UiHost, UiLiveDebugging, UiPeer } from "./ui/host.ts";
+import type { UiComponentDetail, UiComponentInfo, UiComponentSource, UiHost, UiLiveDebugging, UiPeer } from "./ui/host.ts";
 
 /** An object value as a body of attributes (exports, custom components' arguments, debug info). */
 function attributes(value: Value): JsonStatement[] {
@@ -92,13 +92,8 @@ export function uiLiveDebugging(registry: LiveDebugging): UiLiveDebugging {
   };
 }
 
-export interface RuntimeUiHostOptions {
-  liveDebugging?: LiveDebugging;
-  /** The cluster's sharder peers; undefined while the cluster service does not run. */
-  peers?: () => readonly UiPeer[] | undefined;
-}
-
-export function runtimeUiHost(runtime: Runtime, options: RuntimeUiHostOptions = {}): UiHost {
+/** The components of one runtime (the agent's, or a service's controller) as the UI lists them. */
+export function runtimeComponentSource(runtime: Runtime): UiComponentSource {
   return {
     listComponents: (moduleId) => runtime.components(moduleId)?.map(summary),
     getComponent: (globalId) => {
@@ -106,6 +101,22 @@ export function runtimeUiHost(runtime: Runtime, options: RuntimeUiHostOptions = 
       const info = runtime.component(localId, moduleId);
       return info ? detail(info) : undefined;
     },
+  };
+}
+
+export interface RuntimeUiHostOptions {
+  liveDebugging?: LiveDebugging;
+  /** The cluster's sharder peers; undefined while the cluster service does not run. */
+  peers?: () => readonly UiPeer[] | undefined;
+  /** The remotecfg service's controller; throws "remote config service startup in progress" while it has none. */
+  remoteConfig?: () => Runtime;
+}
+
+export function runtimeUiHost(runtime: Runtime, options: RuntimeUiHostOptions = {}): UiHost {
+  const remoteConfig = options.remoteConfig;
+  return {
+    ...runtimeComponentSource(runtime),
+    ...(remoteConfig ? { remoteConfig: () => runtimeComponentSource(remoteConfig()) } : {}),
     ...(options.peers ? { peers: options.peers } : {}),
     ...(options.liveDebugging ? { liveDebugging: uiLiveDebugging(options.liveDebugging) } : {}),
   };

@@ -10,33 +10,14 @@ import type { ServiceDefinition } from "../../runtime/service.ts";
 import { SourceError, StatementError } from "../../runtime/source.ts";
 import { validate } from "../../runtime/validator/validate.ts";
 import { HttpBlock } from "../../service/http/config.ts";
+import { RemotecfgBlock } from "../../service/remotecfg/arguments.ts";
 import { formatDiagnostics } from "../../syntax/diag.ts";
-import { attr, block, Minute, squash, struct, t } from "../../syntax/schema/index.ts";
+import { attr, struct, t } from "../../syntax/schema/index.ts";
 import type { CommandSpec } from "../command.ts";
 import { CONFIG_FORMATS } from "../config-formats.ts";
 import { CommandError } from "../context.ts";
 
 const optional = { optional: true } as const;
-
-/**
- * The HTTP client settings remotecfg inlines (common/config.HTTPClientConfig): nested blocks are
- * accepted with any content until the components bring the full client configuration.
- */
-const HttpClientSettings = struct({
-  basic_auth: block(t.map(t.value()), optional),
-  authorization: block(t.map(t.value()), optional),
-  oauth2: block(t.map(t.value()), optional),
-  bearer_token: attr(t.secret(), optional),
-  bearer_token_file: attr(t.string(), optional),
-  proxy_url: attr(t.string(), optional),
-  no_proxy: attr(t.string(), optional),
-  proxy_from_environment: attr(t.bool(), optional),
-  proxy_connect_header: attr(t.map(t.array(t.secret())), optional),
-  tls_config: block(t.map(t.value()), optional),
-  follow_redirects: attr(t.bool(), optional),
-  enable_http2: attr(t.bool(), optional),
-  http_headers: attr(t.map(t.array(t.secret())), optional),
-});
 
 /**
  * Alloy's services as `alloy validate` knows them: http, remotecfg, livedebugging and labelstore
@@ -48,20 +29,7 @@ export const VALIDATE_SERVICES: readonly Pick<ServiceDefinition<any>, "name" | "
   { name: "labelstore", args: struct({}) },
   { name: "livedebugging", args: struct({ enabled: attr(t.bool(), optional) }) },
   { name: "otel" },
-  {
-    name: "remotecfg",
-    args: struct(
-      {
-        url: attr(t.string(), optional),
-        id: attr(t.string(), optional),
-        name: attr(t.string(), optional),
-        attributes: attr(t.map(t.string()), optional),
-        poll_frequency: attr(t.duration(), optional),
-        http_client: squash(HttpClientSettings),
-      },
-      { defaults: () => ({ poll_frequency: Minute }) },
-    ),
-  },
+  { name: "remotecfg", args: RemotecfgBlock },
   { name: "ui" },
 ];
 

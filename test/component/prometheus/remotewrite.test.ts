@@ -256,6 +256,45 @@ describe("prometheus.remote_write", () => {
     }
   });
 
+  it("does not send again after a restart what was sent before it (partly sent batch of records)", async () => {
+    let ok = true;
+    const first = await startServer((_req, _b, res) => {
+      res.statusCode = ok ? 200 : 503;
+      ok = false; // the receiver fails after the first request
+      res.end();
+    });
+    const runtime = newRuntime(`${dir.path}/resume`);
+    await runtime.load({ "c.alloy": rwConfig(first.url) });
+    runtime.start();
+    const now = Date.now();
+    // One append (one chunk of records) of 150 samples: sent as 100 (accepted) + 50 (failing).
+    await receiverOf(runtime, "prometheus.remote_write.rw").append(
+      batchOf(Array.from({ length: 150 }, (_, i) => [{ __name__: "p", i: String(i) }, i, now] as [Record<string, string>, number, number])),
+    );
+    await eventually(() => assert.ok(first.requests.length >= 2));
+    // What the first receiver accepted: its first request (the batch may have been cut by the deadline).
+    const accepted = receivedSamples({ ...first, requests: first.requests.slice(0, 1) }).map((s) => s.value);
+    assert.ok(accepted.length > 0 && accepted.length <= 100);
+    await runtime.stop();
+    await first.close();
+
+    const second = await startServer((_req, _b, res) => void res.end());
+    const runtime2 = newRuntime(`${dir.path}/resume`);
+    try {
+      await runtime2.load({ "c.alloy": rwConfig(second.url) });
+      runtime2.start();
+      const rest = 150 - accepted.length;
+      await eventually(() => assert.equal(receivedSamples(second).length, rest));
+      await new Promise((r) => setTimeout(r, 300));
+      const values = receivedSamples(second).map((s) => s.value);
+      assert.equal(values.length, rest);
+      assert.deepEqual([...accepted, ...values].sort((a, b) => a - b), Array.from({ length: 150 }, (_, k) => k), "only what the first receiver did not accept");
+    } finally {
+      await runtime2.stop();
+      await second.close();
+    }
+  });
+
   it("keeps samples through an outage and a restart, and sends them afterwards", async () => {
     // A port with nothing listening: connections are refused.
     const probe = await startServer((_req, _b, res) => void res.end());

@@ -12,7 +12,7 @@ import { HttpClient, type HttpClientConfig, httpClientFields, validateHttpClient
 import { labelStore } from "../labelstore.ts";
 import { appendableType, type MetricsReceiver } from "../receiver.ts";
 import { type RelabelRule, RuleBlock } from "../relabel/rules.ts";
-import { Endpoint, type EndpointConfig, type EndpointMetrics } from "./queue.ts";
+import { Endpoint, type EndpointConfig, type EndpointMetrics, type ResumePoint } from "./queue.ts";
 import { WalStorage } from "./storage.ts";
 import { comparePositions, type Position } from "./wlog.ts";
 
@@ -160,9 +160,9 @@ export const prometheusRemoteWrite = defineComponent({
     } catch {
       // No seed (tests, embedding): the id headers are left out.
     }
-    let positions: Record<string, Position> = {};
+    let positions: Record<string, ResumePoint> = {};
     try {
-      positions = JSON.parse(await platform.fs.readTextFile(`${dataPath}/${POSITIONS_FILE}`)) as Record<string, Position>;
+      positions = JSON.parse(await platform.fs.readTextFile(`${dataPath}/${POSITIONS_FILE}`)) as Record<string, ResumePoint>;
     } catch {
       // First start.
     }
@@ -231,7 +231,7 @@ export const prometheusRemoteWrite = defineComponent({
     };
 
     const savePositions = async () => {
-      for (const { key, endpoint } of endpoints) positions[key] = endpoint.committed;
+      for (const { key, endpoint } of endpoints) positions[key] = endpoint.resumePoint();
       try {
         await platform.fs.writeFileAtomic(`${dataPath}/${POSITIONS_FILE}`, JSON.stringify(positions));
       } catch (e) {
@@ -251,8 +251,7 @@ export const prometheusRemoteWrite = defineComponent({
       const stopping: Promise<void>[] = [];
       for (const old of endpoints) {
         if (!wanted.some((w) => w.key === old.key && w.fingerprint === old.config)) {
-          positions[old.key] = old.endpoint.committed;
-          stopping.push(old.endpoint.stop().then(() => void (positions[old.key] = old.endpoint.committed)));
+          stopping.push(old.endpoint.stop().then(() => void (positions[old.key] = old.endpoint.resumePoint())));
         }
       }
       await Promise.all(stopping);

@@ -114,6 +114,19 @@ interface Chunk {
   end: Position;
   pending: number;
   sealed: boolean;
+  /** Float samples of the chunk sent to each shard (chunks never span a resharding). */
+  perShard: Int32Array;
+}
+
+/**
+ * Where an endpoint resumes: the position after the last chunk whose samples were all sent, and per
+ * shard (of `shards`) how many samples read after it were sent too. Shards send their samples in the
+ * order they were read, so on resume the first skip[s] samples of shard s are skipped: nothing sent
+ * before a restart is sent twice (Prometheus rejects a whole request with an out-of-order sample).
+ */
+export interface ResumePoint extends Position {
+  shards?: number;
+  skip?: number[];
 }
 
 interface QueuedHistogram {
@@ -132,6 +145,7 @@ interface QueuedExemplar {
 }
 
 class Shard {
+  index = 0;
   readonly refs: Int32Array;
   readonly ts: Float64Array;
   readonly values: Float64Array;
@@ -263,6 +277,12 @@ export class Endpoint {
   private chunks: Chunk[] = [];
   private chunkBase = 0;
   committed: Position;
+  /** Float samples sent per shard since `committed`. */
+  private ackedSinceCommitted: number[] = [];
+  /** Samples to skip per shard when resuming (see ResumePoint). */
+  private resumeSkip: number[] | undefined;
+  private resumeShards = 0;
+  private reshardTo = 0;
   // State.
   private stopping = false;
   private readonly abort = new AbortController();
@@ -285,7 +305,7 @@ export class Endpoint {
     readonly config: EndpointConfig,
     private readonly deps: EndpointDeps,
     /** Where to start reading: a saved position, or undefined for the current end of the WAL. */
-    start: Position | undefined,
+    start: ResumePoint | undefined,
   ) {
     const q = config.queue;
     this.numShards = Math.max(1, q.minShards);
@@ -294,7 +314,11 @@ export class Endpoint {
     this.encoder = new WriteRequestEncoder(deps.store.series, { externalLabels: withRules ? {} : config.externalLabels });
     this.relabelCache = new RelabelCache(deps.store, Number.MAX_SAFE_INTEGER, false);
     const end = deps.storage.position;
-    this.readPos = start ?? end;
+    this.readPos = start ? { segment: start.segment, offset: start.offset } : end;
+    if (start?.skip && start.shards && start.skip.length === start.shards && start.skip.some((k) => k > 0)) {
+      this.resumeSkip = start.skip.slice();
+      this.resumeShards = start.shards;
+    }
     this.expectedNext = this.readPos;
     this.committed = this.readPos;
     this.behind = start !== undefined && comparePositions(start, end) < 0;
@@ -406,8 +430,10 @@ export class Endpoint {
 
   /** Puts the samples of records into the shards (waiting for room), as one progress chunk. */
   private async ingest(records: readonly Uint8Array[], end: Position): Promise<void> {
+    // Resharding happens between chunks, so that a chunk's samples are spread by one shard count.
+    if (this.reshardTo > 0) await this.reshard(this.reshardTo);
     const chunkId = this.chunkBase + this.chunks.length;
-    const chunk: Chunk = { end, pending: 0, sealed: false };
+    const chunk: Chunk = { end, pending: 0, sealed: false, perShard: new Int32Array(this.numShards) };
     this.chunks.push(chunk);
     const storage = this.deps.storage;
     const cfg = this.config;
@@ -425,12 +451,26 @@ export class Endpoint {
             this.deps.metrics.samplesDropped.inc();
             continue;
           }
+          const skip = this.resumeSkip;
+          if (skip !== undefined) {
+            const k = walRef % this.resumeShards;
+            if (skip[k]! > 0) {
+              // Sent before the restart.
+              skip[k]!--;
+              if (skip.every((x) => x === 0)) this.resumeSkip = undefined;
+              continue;
+            }
+          }
           const t = cols.ts[i]!;
           if (t > this.highestRecv) this.highestRecv = t;
-          const shard = await this.shardFor(walRef);
-          if (shard === undefined) return;
+          let shard: Shard | undefined = this.resharding ? undefined : this.shards[walRef % this.shards.length]!;
+          if (shard === undefined || shard.full) {
+            shard = await this.shardFor(walRef);
+            if (shard === undefined) return;
+          }
           shard.push(ref, t, cols.values[i]!, cols.stale[i]!, chunkId);
           chunk.pending++;
+          chunk.perShard[walRef % this.numShards]!++;
           if (shard.size >= cfg.queue.maxSamplesPerSend) shard.notify();
         }
       } else if (type === RECORD_HISTOGRAMS || type === RECORD_FLOAT_HISTOGRAMS || type === RECORD_CUSTOM_HISTOGRAMS || type === RECORD_CUSTOM_FLOAT_HISTOGRAMS) {
@@ -525,9 +565,19 @@ export class Endpoint {
     let k = 0;
     while (k < this.chunks.length && this.chunks[k]!.sealed && this.chunks[k]!.pending <= 0) k++;
     if (k === 0) return;
+    for (let c = 0; c < k; c++) {
+      const per = this.chunks[c]!.perShard;
+      for (let sh = 0; sh < per.length && sh < this.ackedSinceCommitted.length; sh++) this.ackedSinceCommitted[sh]! -= per[sh]!;
+    }
     this.committed = this.chunks[k - 1]!.end;
     this.chunks.splice(0, k);
     this.chunkBase += k;
+  }
+
+  /** The resume point to save (see ResumePoint). */
+  resumePoint(): ResumePoint {
+    const skip = this.ackedSinceCommitted.map((x) => Math.max(0, x));
+    return skip.some((x) => x > 0) ? { ...this.committed, shards: this.numShards, skip } : { ...this.committed };
   }
 
   private pendingSamples(): number {
@@ -543,10 +593,12 @@ export class Endpoint {
     const capacity = Math.max(this.config.queue.capacity, this.config.queue.maxSamplesPerSend);
     for (let i = 0; i < n; i++) {
       const shard = new Shard(capacity);
+      shard.index = i;
       shard.done = this.runShard(shard);
       this.shards.push(shard);
     }
     this.numShards = n;
+    this.ackedSinceCommitted = new Array<number>(n).fill(0);
     this.deps.metrics.shards.set(n);
   }
 
@@ -567,10 +619,12 @@ export class Endpoint {
         continue;
       }
       this.take(shard, batch);
+      const taken = batch.length;
       shard.batchStart = Date.now();
       this.signalSpace();
       // Samples given up on because the endpoint stopped are not done: they are read again after a restart.
       if (await this.send(batch)) {
+        this.ackedSinceCommitted[shard.index]! += taken;
         this.complete(batch.chunks, batch.length, batch.histograms);
         this.complete(batch.chunks, 0, batch.exemplars);
       }
@@ -662,9 +716,17 @@ export class Endpoint {
   }
 
   private sleep(ms: number): Promise<void> {
+    const signal = this.abort.signal;
     return new Promise((resolve) => {
-      const t = setTimeout(resolve, ms);
-      this.abort.signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+      const onAbort = () => {
+        clearTimeout(t);
+        resolve();
+      };
+      const t = setTimeout(() => {
+        signal.removeEventListener("abort", onAbort);
+        resolve();
+      }, ms);
+      signal.addEventListener("abort", onAbort, { once: true });
     });
   }
 
@@ -788,10 +850,11 @@ export class Endpoint {
     // Do not reshard while sends fail (Prometheus's shouldReshard).
     if (desired === this.numShards || this.resharding || this.stopping) return;
     if (Date.now() - this.lastSendOk > this.config.queue.batchSendDeadlineMs * 2) return;
-    void this.reshard(desired);
+    this.reshardTo = desired;
   }
 
   private async reshard(n: number): Promise<void> {
+    this.reshardTo = 0;
     this.resharding = true;
     for (const s of this.shards) s.notify();
     await Promise.all(this.shards.map((s) => s.done));

@@ -565,11 +565,19 @@ export class ScrapeLoop {
 
   private async endOfRunStaleness(): Promise<void> {
     const interval = this.target.intervalMs;
+    const signal = this.abort.signal;
     const wait = (ms: number) =>
       new Promise<boolean>((resolve) => {
-        if (this.abort.signal.aborted) return resolve(false);
-        const t = setTimeout(() => resolve(true), Math.max(0, ms));
-        this.abort.signal.addEventListener("abort", () => (clearTimeout(t), resolve(false)), { once: true });
+        if (signal.aborted) return resolve(false);
+        const onAbort = () => {
+          clearTimeout(t);
+          resolve(false);
+        };
+        const t = setTimeout(() => {
+          signal.removeEventListener("abort", onAbort);
+          resolve(true);
+        }, Math.max(0, ms));
+        signal.addEventListener("abort", onAbort, { once: true });
       });
     await this.running;
     // The next scrape would have been at the next tick; markers carry that time. Then wait one more

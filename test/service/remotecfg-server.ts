@@ -4,7 +4,7 @@
 // (v0.0.12, with EffectiveConfig), so the agent's hand-written codec is checked against a generic one.
 import protobuf from "protobufjs";
 import { platform } from "../../src/platform/mod.ts";
-import type { HttpServer } from "../../src/platform/mod.ts";
+import type { HttpServer, TlsServerConfig } from "../../src/platform/mod.ts";
 
 export const COLLECTOR_PROTO = `
 syntax = "proto3";
@@ -78,12 +78,25 @@ export class CollectorServer {
   readonly unregisters: string[] = [];
   readonly contentTypes = new Set<string>();
 
+  #tls = false;
+  /** HTTP versions of the requests served ("1.1", "2.0"). */
+  readonly httpVersions = new Set<string>();
+
   get url(): string {
-    return `http://127.0.0.1:${this.server!.port}`;
+    return `${this.#tls ? "https" : "http"}://127.0.0.1:${this.server!.port}`;
   }
 
-  async start(port = 0): Promise<this> {
-    this.server = await platform().serve({ hostname: "127.0.0.1", port, fetch: (request) => this.#handle(request) });
+  async start(port = 0, tls?: TlsServerConfig): Promise<this> {
+    this.#tls = tls !== undefined;
+    this.server = await platform().serve({
+      hostname: "127.0.0.1",
+      port,
+      ...(tls ? { tls } : {}),
+      fetch: (request, connection) => {
+        this.httpVersions.add(connection.httpVersion);
+        return this.#handle(request);
+      },
+    });
     return this;
   }
 

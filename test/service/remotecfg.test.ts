@@ -25,6 +25,7 @@ import { VALIDATE_SERVICES } from "../../src/cli/commands/validate.ts";
 import { parseFile } from "../../src/syntax/parser.ts";
 import { decodeBody } from "../../src/syntax/vm/index.ts";
 import { makeTempDir } from "../helpers/tmp.ts";
+import { makeTestCertificates } from "../helpers/tls.ts";
 import { CollectorServer, eventually, msg } from "./remotecfg-server.ts";
 
 const utf8 = new TextEncoder();
@@ -362,5 +363,63 @@ describe("remotecfg: an agent and a Connect server", () => {
     assert.equal(result.ok, true, result.error);
     const seed = JSON.parse(readFileSync(join(dir.path, "data", "alloy_seed.json"), "utf8")) as { UID: string };
     assert.equal(server.registers[before]?.id, seed.UID);
+  });
+});
+
+describe("remotecfg: TLS settings", () => {
+  const dir = makeTempDir();
+  const certs = makeTestCertificates();
+  const server = new CollectorServer();
+  const file = join(dir.path, "tls.txt");
+  let t: TestAgent | undefined;
+
+  before(async () => {
+    writeFileSync(file, "over TLS");
+    writeFileSync(join(dir.path, "ca.pem"), certs.ca);
+    server.content = `local.file "tls" {\n  filename = ${JSON.stringify(file)}\n}\n`;
+    await server.start(0, { cert: certs.cert, key: certs.key });
+  });
+
+  after(async () => {
+    await t?.agent.stop();
+    await server.stop();
+    dir.cleanup();
+  });
+
+  const block = (tls: string, extra = "") =>
+    `remotecfg {\n  url = "${server.url}"\n  id = "tls-agent"\n${extra}  tls_config {\n${tls}  }\n}\n`;
+
+  it("verifies the server with the CA of tls_config (HTTP/2 over TLS)", async () => {
+    t = startAgent(dir.path, block(`    ca_file = ${JSON.stringify(join(dir.path, "ca.pem"))}\n    server_name = "localhost"\n`));
+    const result = await t.agent.load(join(dir.path, "config.alloy"));
+    assert.equal(result.ok, true, result.error);
+    t.agent.start();
+    await eventually(async () => assert.deepEqual(ids(await t!.components()), ["local.file.tls"]));
+    assert.deepEqual([...server.httpVersions], ["2.0"]);
+    assert.equal(server.registers.at(-1)?.id, "tls-agent");
+    await t.agent.stop();
+    assert.equal(server.unregisters.at(-1), "tls-agent");
+  });
+
+  it("fails to connect to a server the CA does not vouch for", async () => {
+    const before = server.registers.length;
+    const other = startAgent(dir.path, block(`    server_name = "not-localhost"\n`));
+    const result = await other.agent.load(join(dir.path, "config.alloy"));
+    assert.equal(result.ok, true, result.error);
+    assert.equal(server.registers.length, before);
+    assert.ok(other.logs.some((l) => l.includes('msg="failed to register collector with remote server"') && l.includes("unavailable:")));
+  });
+
+  it("refuses what its TLS client cannot do", async () => {
+    for (const [tls, extra, problem] of [
+      [`    min_version = "TLS12"\n`, "", /remotecfg: tls_config min_version is not supported by alloy-ts yet/],
+      [`    insecure_skip_verify = true\n`, "  enable_http2 = false\n", /remotecfg: tls_config with enable_http2 = false is not supported by alloy-ts yet/],
+      [`    ca_file = "/nonexistent/ca.pem"\n`, "", /remotecfg: unable to read CA cert \/nonexistent\/ca\.pem/],
+    ] as const) {
+      const other = startAgent(dir.path, block(tls, extra));
+      const result = await other.agent.load(join(dir.path, "config.alloy"));
+      assert.equal(result.ok, false);
+      assert.match(result.error!, problem);
+    }
   });
 });

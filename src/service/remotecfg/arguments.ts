@@ -48,24 +48,39 @@ export const RemotecfgBlock = struct(
 
 export type RemotecfgArgs = HostOf<typeof RemotecfgBlock>;
 
+type TlsSettings = NonNullable<HttpClientConfig["tls_config"]>;
+
+/** Whether a tls_config asks for more than the system's roots (a CA, a client certificate, a server name, no verification). */
+export function customTls(tls: TlsSettings | null | undefined): tls is TlsSettings {
+  return (
+    tls !== null &&
+    tls !== undefined &&
+    (tls.ca_pem !== "" || tls.ca_file !== "" || tls.cert_pem !== "" || tls.cert_file !== "" || (tls.key_pem?.value ?? "") !== "" ||
+      tls.key_file !== "" || tls.server_name !== "" || tls.insecure_skip_verify)
+  );
+}
+
 /**
  * What alloy-ts cannot do with these settings, in words for the user; undefined when everything
- * asked for is supported. Web-standard fetch has no proxy and no per-request TLS settings.
+ * asked for is supported. Web-standard fetch has no proxy and no per-request TLS settings, so a
+ * tls_config for an https url goes through the platform's HTTP/2 client, which has them (the server
+ * must then speak HTTP/2, as Go servers with TLS do).
  */
 export function unsupportedClientSettings(args: RemotecfgArgs): string | undefined {
   const h = args.http_client as HttpClientConfig;
-  const shared = validateHttpClient(h);
+  const shared = validateHttpClient({ ...h, tls_config: null });
   if (shared !== undefined) return `remotecfg: ${shared}`;
   if (h.proxy_from_environment) return "remotecfg: proxy_from_environment is not supported by alloy-ts yet";
   if (h.oauth2 && (h.oauth2.proxy_url !== "" || h.oauth2.proxy_from_environment)) {
     return "remotecfg: a proxy for the oauth2 token request is not supported by alloy-ts yet";
   }
-  for (const tls of [h.tls_config, h.oauth2?.tls_config ?? null]) {
-    if (tls && (tls.server_name !== "" || tls.min_version !== "")) {
-      return "remotecfg: tls_config server_name and min_version are not supported by alloy-ts yet";
-    }
+  if (h.oauth2?.tls_config && (h.oauth2.tls_config.server_name !== "" || h.oauth2.tls_config.min_version !== "")) {
+    return "remotecfg: oauth2 tls_config is not supported by alloy-ts yet";
   }
-  // enable_http2 only permits HTTP/2; fetch uses what the runtime negotiates.
+  if (h.tls_config && h.tls_config.min_version !== "") return "remotecfg: tls_config min_version is not supported by alloy-ts yet";
+  if (customTls(h.tls_config) && args.url.startsWith("https:") && !h.enable_http2) {
+    return "remotecfg: tls_config with enable_http2 = false is not supported by alloy-ts yet (its TLS client speaks HTTP/2)";
+  }
   return undefined;
 }
 

@@ -27,7 +27,16 @@ import { SecretValue } from "../../syntax/value/index.ts";
 import { allMessages, Severity } from "../../syntax/diag.ts";
 import { HttpClient, type HttpClientConfig } from "../../component/prometheus/httpclient.ts";
 import { deployMode, loadSeed } from "../usage-stats.ts";
-import { argumentsHash, fnv32Hex, RemotecfgBlock, type RemotecfgArgs, RESERVED_ATTRIBUTE_NAMESPACE, unsupportedClientSettings } from "./arguments.ts";
+import type { Http2Client, TlsClientConfig } from "../../platform/mod.ts";
+import {
+  argumentsHash,
+  customTls,
+  fnv32Hex,
+  RemotecfgBlock,
+  type RemotecfgArgs,
+  RESERVED_ATTRIBUTE_NAMESPACE,
+  unsupportedClientSettings,
+} from "./arguments.ts";
 import { type CollectorClient, ConnectCollectorClient } from "./client.ts";
 import { RemotecfgMetrics } from "./metrics.ts";
 import { type EffectiveConfig, type GetConfigResponse, type RemoteConfigStatus, RemoteConfigStatuses } from "./proto.ts";
@@ -83,8 +92,12 @@ export class RemotecfgService implements Service<RemotecfgArgs> {
   #args: RemotecfgArgs | undefined;
   #id = "";
   #attributes: Record<string, string> = {};
+  /** Built from the arguments on first use; dropped when they change and when the service stops. */
   #client: CollectorClient | undefined;
+  #tls: TlsClientConfig | undefined;
   #clientKey = "";
+  /** The HTTP/2 client used when tls_config asks for a CA, a client certificate, a server name or no verification. */
+  #tlsClient: Http2Client | undefined;
   #registered = false;
   #argsHash = "";
   /** Milliseconds between polls; undefined disables polling (no url). */
@@ -156,6 +169,7 @@ export class RemotecfgService implements Service<RemotecfgArgs> {
       this.#args = args;
       this.#client = undefined;
       this.#clientKey = "";
+      await this.#closeTlsClient();
       this.#registered = false;
       this.#setLastLoadedHash("");
       this.#setLastReceivedHash("");
@@ -167,10 +181,13 @@ export class RemotecfgService implements Service<RemotecfgArgs> {
     if (unsupported !== undefined) throw new Error(unsupported);
 
     const id = args.id !== "" ? args.id : await this.#defaultId();
-    const clientKey = JSON.stringify([args.url, clientSettingsKey(args.http_client as HttpClientConfig)]);
-    if (!this.#client || clientKey !== this.#clientKey) {
-      const http = new HttpClient(args.http_client as HttpClientConfig, this.#options.fetch ?? ((input, init) => fetch(input, init)), this.#options.platform);
-      this.#client = new ConnectCollectorClient(args.url, (url, init) => http.fetch(url, init), this.#userAgent);
+    const settings = args.http_client as HttpClientConfig;
+    const tls = await this.#tlsSettings(args);
+    const clientKey = JSON.stringify([args.url, clientSettingsKey(settings), tls ?? null]);
+    if (clientKey !== this.#clientKey) {
+      await this.#closeTlsClient();
+      this.#client = undefined;
+      this.#tls = tls;
       this.#clientKey = clientKey;
     }
     this.#argsHash = argumentsHash(args);
@@ -186,6 +203,52 @@ export class RemotecfgService implements Service<RemotecfgArgs> {
     if (this.#controller?.ready) await this.#fetchLoadConfig(true);
   }
 
+  /** The TLS settings for the platform's HTTP/2 client, files read now; undefined when fetch will do. */
+  async #tlsSettings(args: RemotecfgArgs): Promise<TlsClientConfig | undefined> {
+    const tls = (args.http_client as HttpClientConfig).tls_config;
+    if (!customTls(tls) || !args.url.startsWith("https:")) return undefined;
+    const read = async (pem: string, file: string, what: string) => {
+      if (pem !== "" || file === "") return pem;
+      try {
+        return await this.#options.platform.fs.readTextFile(file);
+      } catch (error) {
+        throw new Error(`remotecfg: unable to read ${what} ${file}: ${message(error)}`);
+      }
+    };
+    const out: TlsClientConfig = {};
+    const ca = await read(tls.ca_pem, tls.ca_file, "CA cert");
+    const cert = await read(tls.cert_pem, tls.cert_file, "client cert");
+    const key = await read(tls.key_pem?.value ?? "", tls.key_file, "client key");
+    if (ca !== "") out.ca = ca;
+    if (cert !== "") out.cert = cert;
+    if (key !== "") out.key = key;
+    if (tls.server_name !== "") out.serverName = tls.server_name;
+    if (tls.insecure_skip_verify) out.insecureSkipVerify = true;
+    return out;
+  }
+
+  #api(): CollectorClient {
+    if (this.#client) return this.#client;
+    const args = this.#args!;
+    let transport: typeof fetch = this.#options.fetch ?? ((input, init) => fetch(input, init));
+    if (this.#tls) {
+      const client = this.#options.platform.createHttp2Client(new URL(args.url).origin, { tls: this.#tls, connectTimeoutMs: 10_000 });
+      this.#tlsClient = client;
+      transport = (input, init) => client.fetch(input, init);
+    }
+    const http = new HttpClient(args.http_client as HttpClientConfig, transport, this.#options.platform);
+    this.#client = new ConnectCollectorClient(args.url, (url, init) => http.fetch(url, init), this.#userAgent);
+    return this.#client;
+  }
+
+  async #closeTlsClient(): Promise<void> {
+    const client = this.#tlsClient;
+    if (!client) return;
+    this.#tlsClient = undefined;
+    this.#client = undefined;
+    await client.close();
+  }
+
   #defaultId(): Promise<string> {
     const { platform, storagePath, version } = this.#options;
     this.#seedId ??= loadSeed(platform, storagePath, version, this.#logger).then((seed) => seed.UID);
@@ -199,7 +262,7 @@ export class RemotecfgService implements Service<RemotecfgArgs> {
   }
 
   get #enabled(): boolean {
-    return this.#args !== undefined && this.#args.url !== "" && this.#client !== undefined;
+    return this.#args !== undefined && this.#args.url !== "";
   }
 
   // --- running ---------------------------------------------------------------------------------
@@ -218,13 +281,14 @@ export class RemotecfgService implements Service<RemotecfgArgs> {
     } finally {
       if (this.#enabled) {
         try {
-          await this.#client!.unregisterCollector({ id: this.#id }, AbortSignal.timeout(UNREGISTER_TIMEOUT_MS));
+          await this.#api().unregisterCollector({ id: this.#id }, AbortSignal.timeout(UNREGISTER_TIMEOUT_MS));
         } catch (error) {
           this.#logger.error("failed to unregister collector during service shutdown", { err: message(error) });
         }
       }
       await this.#queue;
       await controller.stop();
+      await this.#closeTlsClient();
       this.#runSignal = undefined;
     }
   }
@@ -264,7 +328,7 @@ export class RemotecfgService implements Service<RemotecfgArgs> {
   async #register(): Promise<void> {
     if (!this.#enabled) return;
     try {
-      await this.#client!.registerCollector({ id: this.#id, localAttributes: this.#attributes, name: this.#args!.name }, this.#requestSignal());
+      await this.#api().registerCollector({ id: this.#id, localAttributes: this.#attributes, name: this.#args!.name }, this.#requestSignal());
       this.#registered = true;
     } catch (error) {
       this.#logger.error("failed to register collector with remote server", { id: this.#id, name: this.#args!.name, err: message(error) });
@@ -299,7 +363,7 @@ export class RemotecfgService implements Service<RemotecfgArgs> {
     const start = performance.now();
     let response: GetConfigResponse;
     try {
-      response = await this.#client!.getConfig(
+      response = await this.#api().getConfig(
         { id: this.#id, localAttributes: this.#attributes, hash: this.#remoteHash, remoteConfigStatus: status, effectiveConfig: effective },
         this.#requestSignal(),
       );

@@ -272,6 +272,11 @@ prometheus.relabel "k8s" {
       loadError("scrape_configs:\n  - job_name: a\n    bogus: 1\n    kubernetes_sd_configs:\n      - role: pod\n        colour: red\n"),
       "yaml: unmarshal errors:\n  line 3: field bogus not found in type config.ScrapeConfig\n  line 6: field colour not found in type kubernetes.plain",
     );
+    assert.equal(
+      loadError("scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs: pod\n    static_configs: {targets: [x]}\n    scrape_interval: [1]\n"),
+      "yaml: unmarshal errors:\n  line 3: cannot unmarshal !!str `pod` into []*kubernetes.SDConfig\n  line 4: cannot unmarshal !!map into []*targetgroup.Group\n  line 5: cannot unmarshal !!seq into string",
+    );
+    assert.equal(loadError("global:\n  body_size_limit: 1024\n"), "units: unknown unit  in 1024");
     assert.equal(loadError("scrape_configs:\n  - job_name: a\n    basic_auth: {username: u}\n    bearer_token: t\n"), "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured");
     assert.equal(loadError("scrape_configs:\n  - job_name: a\n    dns_sd_configs:\n      - names: [x]\n        type: A\n"), "a port is required in DNS-SD configs for all record types except SRV");
   });

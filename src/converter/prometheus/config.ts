@@ -38,16 +38,10 @@ const base2Bytes: YType<number> = {
       d.terrors.push(`line ${n.line + 1}: cannot unmarshal ${n.kind === "mapping" ? "!!map" : "!!seq"} into units.Base2Bytes`);
       return cur;
     }
-    return parseBase2BytesFatal(n.value);
+    return parseBase2Bytes(n.value);
   },
   zero: () => 0,
 };
-
-function parseBase2BytesFatal(s: string): number {
-  return parseBase2Bytes(s);
-}
-
-export { formatBase2Bytes };
 
 // ---------------------------------------------------------------------------------------------
 // global

@@ -606,12 +606,24 @@ const SUPPORTED: Record<string, YType<unknown>> = {
 
 const lenient: YType<Record<string, never> | null> = ptr(ignored);
 
+/** Go's names of the registered config types (they appear in type errors on the lists). */
+const GO_TYPES: Record<string, string> = {
+  azure: "azure.SDConfig", consul: "consul.SDConfig", digitalocean: "digitalocean.SDConfig", dns: "dns.SDConfig",
+  docker: "moby.DockerSDConfig", dockerswarm: "moby.DockerSwarmSDConfig", ec2: "aws.EC2SDConfig", file: "file.SDConfig",
+  gce: "gce.SDConfig", http: "http.SDConfig", ionos: "ionos.SDConfig", kubernetes: "kubernetes.SDConfig", kuma: "xds.SDConfig",
+  lightsail: "aws.LightsailSDConfig", linode: "linode.SDConfig", marathon: "marathon.SDConfig", nerve: "zookeeper.NerveSDConfig",
+  openstack: "openstack.SDConfig", ovhcloud: "ovhcloud.SDConfig", scaleway: "scaleway.SDConfig", serverset: "zookeeper.ServersetSDConfig",
+  triton: "triton.SDConfig", aws: "aws.SDConfig", ecs: "aws.ECSSDConfig", elasticache: "aws.ElasticacheSDConfig", eureka: "eureka.SDConfig",
+  hetzner: "hetzner.SDConfig", msk: "aws.MSKSDConfig", nomad: "nomad.SDConfig", outscale: "outscale.SDConfig", puppetdb: "puppetdb.SDConfig",
+  rds: "aws.RDSSDConfig", stackit: "stackit.SDConfig", uyuni: "uyuni.SDConfig", vultr: "vultr.SDConfig",
+};
+
 /** YAML key → element type, for every `*_sd_configs` key and `static_configs`. */
 export function sdFields(): Record<string, YType<unknown>> {
   const fields: Record<string, YType<unknown>> = {};
-  for (const [name, type] of Object.entries(SUPPORTED)) fields[`${name}_sd_configs`] = slice(type);
-  for (const name of UNSUPPORTED_SD) fields[`${name}_sd_configs`] = slice(lenient);
-  fields["static_configs"] = slice(targetGroup);
+  for (const [name, type] of Object.entries(SUPPORTED)) fields[`${name}_sd_configs`] = slice(type, `[]*${GO_TYPES[name]}`);
+  for (const name of UNSUPPORTED_SD) fields[`${name}_sd_configs`] = slice(lenient, `[]*${GO_TYPES[name]}`);
+  fields["static_configs"] = slice(targetGroup, "[]*targetgroup.Group");
   return fields;
 }
 

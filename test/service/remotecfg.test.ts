@@ -259,6 +259,7 @@ describe("remotecfg: an agent and a Connect server", () => {
     const cache = t.agent.remotecfg.cachePath;
     assert.ok(cache.startsWith(join(dir.path, "data", "remotecfg") + "/"), cache);
     assert.equal(readFileSync(cache, "utf8"), configA);
+    assert.equal(t.agent.remotecfg.redactedConfig() + "\n", configA.replace("  ", "\t"), "printed as alloy fmt does");
     assert.match(await t.metric("remotecfg_hash"), new RegExp(`^remotecfg_hash\\{hash="${fnv32Hex(utf8.encode(configA))}"\\} 1$`));
     assert.equal(await t.metric("remotecfg_last_load_successful"), "remotecfg_last_load_successful 1");
     assert.equal(await t.metric("remotecfg_load_attempts_total"), "remotecfg_load_attempts_total 1");

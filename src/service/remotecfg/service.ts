@@ -24,7 +24,9 @@ import type { Runtime } from "../../runtime/runtime.ts";
 import type { Service, ServiceDefinition, ServiceHost } from "../../runtime/service.ts";
 import { joinPath } from "../../runtime/paths.ts";
 import { SecretValue } from "../../syntax/value/index.ts";
+import type { File } from "../../syntax/ast.ts";
 import { allMessages, Severity } from "../../syntax/diag.ts";
+import { printNode } from "../../syntax/printer.ts";
 import { HttpClient, type HttpClientConfig } from "../../component/prometheus/httpclient.ts";
 import { deployMode, loadSeed } from "../usage-stats.ts";
 import type { Http2Client, TlsClientConfig } from "../../platform/mod.ts";
@@ -116,6 +118,8 @@ export class RemotecfgService implements Service<RemotecfgArgs> {
   #status: RemoteConfigStatus = { status: RemoteConfigStatuses.UNSET, errorMessage: "" };
   #lastSentStatus: RemoteConfigStatus | undefined;
   #effective: Uint8Array | undefined;
+  /** The configuration that last loaded, parsed (Alloy's astFile, for the support bundle). */
+  #ast: File | undefined;
   #lastSentEffective: Uint8Array | undefined;
 
   constructor(options: RemotecfgOptions) {
@@ -510,6 +514,15 @@ export class RemotecfgService implements Service<RemotecfgArgs> {
       throw new Error(errors.length > 0 ? allMessages(errors) : (result.error ?? "load failed"));
     }
     this.#effective = bytes;
+    this.#ast = controller.parsedSources.get("");
+  }
+
+  /**
+   * The configuration that last loaded, printed with secrets redacted; "" before any (Alloy's
+   * GetCachedAstFile, which its support bundle stores as sources/remote-config/remote.alloy).
+   */
+  redactedConfig(): string {
+    return this.#ast ? printNode(this.#ast, { redactSecrets: true }) : "";
   }
 
   #setLastLoadedHash(hash: string): void {

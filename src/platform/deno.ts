@@ -64,7 +64,7 @@ export function createDenoPlatform(): Platform {
   const d = deno();
   const base = nodeBasedPlatform(
     { name: "deno", version: d.version.deno, os: d.build.os, arch: GO_ARCH[d.build.arch] ?? d.build.arch },
-    { resumeAfterHttp2Handoff: false },
+    { resumeAfterHttp2Handoff: false, http1KeepAlive: false },
   );
   return {
     ...base,

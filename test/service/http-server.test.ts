@@ -71,6 +71,19 @@ describe("http service on a socket", () => {
     assert.equal((await curl("--http1.1", `${base}/-/ready`)).stdout, "Alloy is ready.\n");
   });
 
+  it("answers one request after another on a connection without resets (kept alive, or closed cleanly)", async () => {
+    // Deno's node:http resets a kept-alive connection it was handed; there the server closes each
+    // connection after its response instead, and clients never see a reset.
+    const base = `http://127.0.0.1:${service.port}`;
+    const verbose = await new Promise<string>((resolve) =>
+      execFile("curl", ["-sv", "--http1.1", "--max-time", "5", `${base}/-/ready`, `${base}/-/ready`, `${base}/-/ready`], (_error, stdout, stderr) =>
+        resolve(`${stdout}${stderr}`),
+      ),
+    );
+    assert.equal(verbose.match(/Alloy is ready\./g)?.length, 3, verbose);
+    assert.doesNotMatch(verbose, /reset by peer|seems to be dead|retrying/, verbose);
+  });
+
   it("refuses to start on an address in use, with Alloy's message", async () => {
     const other = new HttpService({ platform: platform(), logger, listenAddr: `127.0.0.1:${service.port}`, memoryAddr: "alloy.internal:12345" });
     const app = createHttpApp({

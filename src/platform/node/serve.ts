@@ -23,6 +23,13 @@ export interface ServeQuirks {
    * them (Bun), or must not be, because the server reads the socket's handle directly (Node).
    */
   resumeAfterHttp2Handoff: boolean;
+  /**
+   * Whether an HTTP/1.1 connection handed to node:http can serve a second request. Deno's node:http
+   * resets such a connection when the client sends its next request (curl: "Connection reset by
+   * peer", then a retry; a client that does not retry fails), so there each response says
+   * `Connection: close` and clients open a fresh connection instead.
+   */
+  http1KeepAlive: boolean;
 }
 
 const PREFACE = new TextEncoder().encode("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
@@ -66,6 +73,7 @@ export async function serveDualProtocol(options: ServeOptions, quirks: ServeQuir
     const http2Stream = incoming.httpVersionMajor >= 2 ? (incoming as http2.Http2ServerRequest).stream : undefined;
     const connection: Connection = http2Stream ? http2Stream.session! : (incoming.socket as net.Socket);
     inFlight.set(connection, (inFlight.get(connection) ?? 0) + 1);
+    if (!http2Stream && !quirks.http1KeepAlive) (outgoing as http.ServerResponse).shouldKeepAlive = false;
     // An HTTP/2 request is over when its stream closes: Deno reports the response closed before
     // the last frames have left, and closing the session then would lose them.
     (http2Stream ?? outgoing).once("close", () => {
@@ -109,7 +117,9 @@ export async function serveDualProtocol(options: ServeOptions, quirks: ServeQuir
 
   // Every accepted connection, and whether it is still being sniffed (no server owns it yet).
   const sockets = new Map<net.Socket, { sniffing: boolean }>();
-  const raw = net.createServer((socket) => {
+  // No Nagle: a response written as head then body would otherwise wait for the peer's delayed
+  // ACK (40 ms) — http.createServer sets this for the sockets it accepts, but these are accepted here.
+  const raw = net.createServer({ noDelay: true }, (socket) => {
     const state = { sniffing: !secureServer };
     sockets.set(socket, state);
     socket.once("close", () => {

@@ -349,6 +349,18 @@ describe("remotecfg: an agent and a Connect server", () => {
     assert.equal(server.unregisters.at(-1), "agent-7");
   });
 
+  it("loads the configuration again when the agent starts again", async () => {
+    const registered = server.registers.length;
+    t.agent.start();
+    await eventually(async () => {
+      assert.deepEqual(ids(await t.components()), ["local.file.a"]);
+      // Run fetches, then registers (Alloy's order).
+      assert.equal(server.registers.length, registered + 1);
+    });
+    await t.agent.stop();
+    assert.equal((await t.get("/api/v0/web/remotecfg/components")).text, "remote config service startup in progress\n");
+  });
+
   it("refuses client settings alloy-ts cannot honour", async () => {
     const other = startAgent(dir.path, `remotecfg {\n  url = "http://127.0.0.1:${port}"\n  proxy_url = "http://127.0.0.1:3128"\n}\n`);
     const result = await other.agent.load(join(dir.path, "config.alloy"));

@@ -275,6 +275,12 @@ export class RemotecfgService implements Service<RemotecfgArgs> {
     this.#runSignal = signal;
     const controller = host.newController(REMOTECFG_SERVICE);
     this.#controller = controller;
+    // A new controller runs nothing yet (a runtime started again): what ran before must load again.
+    this.#remoteHash = "";
+    this.#lastLoadedHash = "";
+    this.#lastReceivedHash = "";
+    this.#effective = undefined;
+    this.#ast = undefined;
     try {
       await this.#fetchLoadConfig(true); // the cache is a fallback at start-up
       await this.#register();
@@ -294,6 +300,7 @@ export class RemotecfgService implements Service<RemotecfgArgs> {
       await controller.stop();
       await this.#closeTlsClient();
       this.#runSignal = undefined;
+      if (this.#controller === controller) this.#controller = undefined;
     }
   }
 

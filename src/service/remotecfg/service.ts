@@ -88,7 +88,7 @@ export class RemotecfgService implements Service<RemotecfgArgs> {
   readonly #options: RemotecfgOptions;
   readonly #logger: Logger;
   readonly #systemAttributes: Record<string, string>;
-  readonly #userAgent: string;
+  #userAgent: string | undefined;
   readonly #cacheDir: string;
 
   #args: RemotecfgArgs | undefined;
@@ -131,7 +131,6 @@ export class RemotecfgService implements Service<RemotecfgArgs> {
       [`${RESERVED_ATTRIBUTE_NAMESPACE}.version`]: `v${options.version}`,
       [`${RESERVED_ATTRIBUTE_NAMESPACE}.os`]: platform.runtime.os,
     };
-    this.#userAgent = `Alloy/v${options.version} (${platform.runtime.os}; ${deployMode(platform)})`;
     this.#cacheDir = joinPath(options.storagePath, REMOTECFG_SERVICE);
   }
 
@@ -241,8 +240,23 @@ export class RemotecfgService implements Service<RemotecfgArgs> {
       transport = (input, init) => client.fetch(input, init);
     }
     const http = new HttpClient(args.http_client as HttpClientConfig, transport, this.#options.platform);
-    this.#client = new ConnectCollectorClient(args.url, (url, init) => http.fetch(url, init), this.#userAgent);
+    this.#client = new ConnectCollectorClient(args.url, (url, init) => http.fetch(url, init), this.#agent());
     return this.#client;
+  }
+
+  /** Alloy's User-Agent, `Alloy/<version> (<os>; <deploy mode>)`, read when first needed. */
+  #agent(): string {
+    if (this.#userAgent === undefined) {
+      const { platform, version } = this.#options;
+      let mode = "binary";
+      try {
+        mode = deployMode(platform);
+      } catch {
+        // ALLOY_DEPLOY_MODE cannot be read (Deno without --allow-env for it): as if unset.
+      }
+      this.#userAgent = `Alloy/v${version} (${platform.runtime.os}; ${mode})`;
+    }
+    return this.#userAgent;
   }
 
   async #closeTlsClient(): Promise<void> {

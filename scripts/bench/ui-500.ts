@@ -130,6 +130,7 @@ async function bench(runtime: string, chromium: Playwright["chromium"]): Promise
     const graphPage: number[] = [];
     const componentPage: number[] = [];
     let longestTask = 0;
+    let calibration = 0;
     try {
       const page = context.pages()[0] ?? (await context.newPage());
       page.setDefaultTimeout(120_000);
@@ -172,17 +173,29 @@ async function bench(runtime: string, chromium: Playwright["chromium"]): Promise
       // is what a user feels as jank.
       await page.goto(base);
       await page.locator("table.components tbody tr").nth(COMPONENTS - 1).waitFor({ state: "attached" });
-      longestTask = await page.evaluate(
+      // A 60 ms busy loop at the start proves the observer sees long tasks; it is left out of the figure.
+      [longestTask, calibration] = await page.evaluate(
         () =>
-          new Promise<number>((resolve) => {
+          new Promise<[number, number]>((resolve) => {
             let longest = 0;
+            let calibrated = 0;
+            let calibrationStart = Infinity;
             const observer = new PerformanceObserver((entries) => {
-              for (const entry of entries.getEntries()) longest = Math.max(longest, entry.duration);
+              for (const entry of entries.getEntries()) {
+                if (Math.abs(entry.startTime - calibrationStart) < 20) calibrated = entry.duration;
+                else longest = Math.max(longest, entry.duration);
+              }
             });
             observer.observe({ type: "longtask", buffered: false });
             setTimeout(() => {
+              calibrationStart = performance.now();
+              while (performance.now() - calibrationStart < 60) {
+                // busy
+              }
+            }, 100);
+            setTimeout(() => {
               observer.disconnect();
-              resolve(longest);
+              resolve([longest, calibrated]);
             }, 12_000);
           }),
       );
@@ -214,7 +227,7 @@ async function bench(runtime: string, chromium: Playwright["chromium"]): Promise
     console.log(`  list page, navigation to 500 rows         ${fmt(listPage)}`);
     console.log(`    (in the page's own clock)               ${fmt(listPageInPage)}`);
     console.log(`  list filter, keystroke to painted 9 rows  ${fmt(filterMs)}`);
-    console.log(`  longest main-thread task over 12 s open   ${longestTask.toFixed(0).padStart(7)} ms (0: none over 50 ms)`);
+    console.log(`  longest main-thread task over 12 s open   ${longestTask.toFixed(0).padStart(7)} ms (0: none over 50 ms; a 60 ms probe read ${calibration.toFixed(0)} ms)`);
     console.log(`  graph page, navigation to 500 nodes       ${fmt(graphPage)}`);
     console.log(`  component page with 9 dependants          ${fmt(componentPage)}`);
   } finally {

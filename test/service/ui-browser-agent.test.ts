@@ -205,7 +205,7 @@ describe("the UI of the real agent in Chromium", { skip }, () => {
         await shot(page, "clustering");
       });
 
-      it("says why live debugging and remote configuration are not available, and shows unknown pages as such", async () => {
+      it("says why live debugging is not available, shows the empty remote configuration, and unknown pages as such", async () => {
         const { page } = await openBrowser();
         await page.goto(`${base}debug/local.file.motd`);
         await page.getByText('the component "local.file" does not support live debugging').waitFor();
@@ -213,7 +213,7 @@ describe("the UI of the real agent in Chromium", { skip }, () => {
         await shot(page, "live-debugging");
         await page.getByRole("link", { name: "Remote config" }).click();
         await page.waitForURL(`${base}remotecfg`);
-        await page.getByText("remote config service not available").waitFor();
+        await page.getByText("The remote configuration defines no components.").waitFor();
         await shot(page, "remote-config");
         await page.goto(`${base}no/such/page`);
         await page.getByRole("heading", { name: "Page not found" }).waitFor();

@@ -143,9 +143,14 @@ export function componentsPage(ctx: PageContext, source: Source): void {
       if (visible) shown++;
     }
     count.textContent = shown === components.length ? `${components.length} components` : `Showing ${shown} of ${components.length}`;
-    const empty = body.querySelector(".message-empty");
+    // Only the filter's own note: "No components" (an empty configuration) stays.
+    const empty = body.querySelector(".message-empty[data-filter]");
     if (shown === 0 && components.length > 0) {
-      if (!empty) body.append(message("empty", "No components match the filter", "Clear the text or pick another health state."));
+      if (!empty) {
+        const note = message("empty", "No components match the filter", "Clear the text or pick another health state.");
+        note.dataset.filter = "";
+        body.append(note);
+      }
     } else empty?.remove();
   }
 

@@ -74,7 +74,16 @@ export function createDenoPlatform(): Platform {
     execPath: () => d.execPath(),
     hostname: () => d.hostname(),
     networkInterfaces: denoNetworkInterfaces,
-    getEnv: (name) => d.env.get(name),
+    // Under least privilege (deno task alloy) a variable outside --allow-env reads as unset, as an
+    // unset variable does for Alloy, instead of failing the agent.
+    getEnv: (name) => {
+      try {
+        return d.env.get(name);
+      } catch (error) {
+        if ((error as Error).name === "NotCapable" || (error as Error).name === "PermissionDenied") return undefined;
+        throw error;
+      }
+    },
     envObject: () => d.env.toObject(),
     onSignal(signal, handler) {
       if (d.build.os === "windows" && signal === "SIGHUP") return () => {};

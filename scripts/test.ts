@@ -116,12 +116,14 @@ async function main() {
     }
   }
   const scratch = mkdtempSync(join(tmpdir(), "alloy-ts-junit-"));
-  const results: [Runtime, Counts, number][] = [];
+  const results: [Runtime, Counts, number, number][] = [];
   for (const runtime of options.runtimes) {
     console.log(`\n== ${runtime}: ${files.length} test files`);
     const junit = join(scratch, `${runtime}.xml`);
     const [command, args] = commandFor(runtime, files, junit);
+    const started = Date.now();
     const code = await run(command, args, { ALLOY_TS_TEST_RUNTIME: runtime });
+    const seconds = (Date.now() - started) / 1000;
     let counts: Counts = { passed: 0, failed: 0, skipped: 0 };
     try {
       counts = countJUnit(readFileSync(junit, "utf8"), runtime === "deno");
@@ -131,15 +133,16 @@ async function main() {
     // A runner that failed without reporting a failing test (a crash, a file that did not load)
     // still fails the run.
     if (code !== 0 && counts.failed === 0) counts.failed = 1;
-    results.push([runtime, counts, code]);
+    results.push([runtime, counts, code, seconds]);
   }
   rmSync(scratch, { recursive: true, force: true });
 
   console.log("\n== summary");
   const total: Counts = { passed: 0, failed: 0, skipped: 0 };
   let ok = true;
-  for (const [runtime, counts, code] of results) {
+  for (const [runtime, counts, code, seconds] of results) {
     const skipped = counts.skipped ? `, ${counts.skipped} skipped` : "";
+    console.log(`(${runtime} took ${seconds.toFixed(0)} s)`);
     console.log(`${runtime}: ${counts.passed} passed, ${counts.failed} failed${skipped}`);
     total.passed += counts.passed;
     total.failed += counts.failed;

@@ -17,7 +17,7 @@
 // failed RegisterCollector is logged, not fatal. Alloy fails the block's update with it (and with
 // it the initial load) and stops polling when registration fails in Run; this service keeps the
 // configuration running, retries the registration before each poll until it succeeds, and polls.
-import type { Platform } from "../../platform/mod.ts";
+import type { Http2Client, Platform, TlsClientConfig } from "../../platform/mod.ts";
 import type { Logger } from "../../runtime/logging/logger.ts";
 import type { Registerer } from "../../runtime/metrics/registry.ts";
 import type { Runtime } from "../../runtime/runtime.ts";
@@ -29,7 +29,6 @@ import { allMessages, Severity } from "../../syntax/diag.ts";
 import { printNode } from "../../syntax/printer.ts";
 import { HttpClient, type HttpClientConfig } from "../../component/prometheus/httpclient.ts";
 import { deployMode, loadSeed } from "../usage-stats.ts";
-import type { Http2Client, TlsClientConfig } from "../../platform/mod.ts";
 import {
   argumentsHash,
   customTls,

@@ -681,7 +681,7 @@ export class Endpoint {
         m.exemplars.inc(batch.exemplars.length);
         m.bytes.inc(body.length);
         this.samplesOut.add(count);
-        this.samplesOutDuration.add(seconds * 1000 * count);
+        this.samplesOutDuration.add(seconds);
         let highest = 0;
         for (let i = 0; i < batch.length; i++) if (batch.ts[i]! > highest) highest = batch.ts[i]!;
         if (highest > this.highestSent) {
@@ -830,7 +830,8 @@ export class Endpoint {
     const q = this.config.queue;
     const dataInRate = this.samplesIn.value;
     const dataOutRate = this.samplesOut.value;
-    const dataOutDuration = this.samplesOutDuration.value / 1000;
+    // Seconds spent sending per second (the EWMA of durations added per batch).
+    const dataOutDuration = this.samplesOutDuration.value;
     if (dataOutRate <= 0) return this.numShards;
     const delay = Math.max(0, (this.highestRecv - this.highestSent) / 1000);
     const dataPending = delay * dataInRate;

@@ -49,9 +49,17 @@ describe("memberlist over ckit's HTTP/2 transport between alloy-ts nodes", () =>
     for (const n of nodes.slice(1)) assert.equal(joinResult(n)?.contacted, 1);
     await sleep(1000);
     for (const observer of nodes) {
-      const view = (await observer.members()).map((m) => `${m.name}=${m.state}:${m.meta}`).sort();
+      const view = await eventually(
+        `${observer.name} to list everyone alive`,
+        async () => {
+          const v = (await observer.members()).map((m) => `${m.name}=${m.state}:${m.meta}`).sort();
+          return v.every((x) => x.includes("=alive:")) ? v : undefined;
+        },
+        3000,
+      );
       assert.deepEqual(view, ["h1=alive:meta-h1", "h2=alive:meta-h2", "h3=alive:meta-h3"], observer.name);
     }
+    assert.ok(nodes.every((n) => !n.run.stdout.includes('"event":"leave"')), "nobody was declared dead");
     // The transport answers only HTTP/2 with ckit's content type.
     const h1 = nodes[0]!;
     const http1 = await fetch(`${h1.control}/api/v1/ckit/transport/message`, { method: "POST", body: "x" });
@@ -70,10 +78,10 @@ describe("memberlist over ckit's HTTP/2 transport between alloy-ts nodes", () =>
       assert.deepEqual(s.map((x) => x.state), ["alive", "suspect", "dead"], JSON.stringify(s));
       const suspectAt = s[1]!.at - killedAt;
       const deadAfter = s[2]!.at - s[1]!.at;
-      assert.ok(suspectAt < 2500, `suspected after ${suspectAt}ms`);
-      assert.ok(deadAfter >= SUSPICION_MIN_MS - 300 && deadAfter < SUSPICION_MIN_MS + 1500, `dead ${deadAfter}ms after suspect`);
+      assert.ok(suspectAt < 4000, `suspected after ${suspectAt}ms`);
+      assert.ok(deadAfter >= SUSPICION_MIN_MS - 300 && deadAfter < SUSPICION_MIN_MS + 2500, `dead ${deadAfter}ms after suspect`);
     }
-    for (const observer of [h1, h2]) assert.equal((await observer.member(observer === h1 ? "h2" : "h1"))?.state, "alive");
+    for (const observer of [h1, h2]) await waitForState(observer, observer === h1 ? "h2" : "h1", ["alive"], 3000);
     await stopAll(nodes);
   });
 
@@ -116,12 +124,12 @@ describe("memberlist over ckit's HTTP/2 transport between alloy-ts nodes", () =>
     const [h1, h2, h3] = nodes as [GossipProcess, GossipProcess, GossipProcess];
     h3.run.kill("SIGTERM");
     const done = await h3.run.completion(10_000);
-    assert.equal(done.code, 0);
+    assert.equal(done.code, 0, `exit ${done.code ?? done.signal}:\n${done.stdout}${done.stderr}`);
     assert.match(done.stdout, /"event":"left"/);
     assert.doesNotMatch(done.stdout, /timeout waiting for leave broadcast/);
     for (const n of [h1, h2]) {
       const m = await waitForState(n, "h3", ["left", "dead"], 3000);
-      assert.equal(m.state, "left");
+      assert.equal(m.state, "left", `${n.name}: ${JSON.stringify(await n.members())}\n${done.stdout}`);
     }
     await stopAll(nodes);
   });
@@ -136,7 +144,8 @@ describe("memberlist over ckit's HTTP/2 transport between alloy-ts nodes", () =>
     for (const refused of [other, none]) {
       const result = joinResult(refused);
       assert.equal(result?.contacted, 0);
-      assert.match(result?.error ?? "", /EOF/);
+      // The peer closes the stream unread: EOF, or a reset when our bytes were still unread.
+      assert.match(result?.error ?? "", /EOF|ECONNRESET|reset/);
       assert.deepEqual((await refused.members()).map((m) => m.name), [refused.name]);
     }
     await sleep(1000);

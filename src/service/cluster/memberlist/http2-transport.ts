@@ -150,6 +150,11 @@ export interface Http2TransportOptions {
   clientOptions?: Http2ClientOptions;
   /** Timeout of each packet POST; ckit uses 5s. */
   packetTimeoutMs?: number;
+  /**
+   * How long shutdown waits for queued packets to go out (a leave's last broadcasts are queued
+   * just before it). ckit drops them at once; the default gives them up to 1s.
+   */
+  shutdownFlushMs?: number;
   logger?: Logger;
   clock?: Clock;
 }
@@ -168,6 +173,9 @@ export class Http2Transport implements Transport {
   readonly #clock: Clock;
   #handlers: TransportHandlers | undefined;
   #shutdown = false;
+  #closing = false;
+  #sending = false;
+  #inFlight: AbortController | undefined;
   readonly #clients = new Map<string, Http2Client>();
   readonly #out = new DropOldestQueue<{ data: Uint8Array; addr: string }>(packetBufferSize);
   readonly #in = new DropOldestQueue<{ buf: Uint8Array; from: string; timestamp: number }>(packetBufferSize);
@@ -228,13 +236,27 @@ export class Http2Transport implements Transport {
       if (this.#shutdown) return;
       const packet = this.#out.shift();
       if (!packet) continue;
-      await this.#sendPacket(packet.data, packet.addr);
+      this.#sending = true;
+      try {
+        await this.#sendPacket(packet.data, packet.addr);
+      } finally {
+        this.#sending = false;
+      }
+    }
+  }
+
+  /** Waits (up to ms) until every queued packet has been sent. */
+  async #flush(ms: number) {
+    const deadline = this.#clock.now() + ms;
+    while ((this.#out.size > 0 || this.#sending) && this.#clock.now() < deadline) {
+      await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, 10));
     }
   }
 
   async #sendPacket(data: Uint8Array, addr: string) {
     const timeoutMs = this.#options.packetTimeoutMs ?? 5000;
     const abort = new AbortController();
+    this.#inFlight = abort;
     const timer = this.#clock.setTimeout(() => abort.abort(new Error("packet send timed out")), timeoutMs);
     try {
       const response = await this.#client(addr).fetch(`${this.#scheme}://${addr}${ckitMessagePath}`, {
@@ -254,6 +276,7 @@ export class Http2Transport implements Transport {
       this.#log.debug("failed to send message", { err: String(error), to: addr });
     } finally {
       this.#clock.clearTimeout(timer);
+      this.#inFlight = undefined;
     }
   }
 
@@ -428,8 +451,11 @@ export class Http2Transport implements Transport {
   }
 
   async shutdown() {
-    if (this.#shutdown) return;
+    if (this.#shutdown || this.#closing) return;
+    this.#closing = true;
+    await this.#flush(this.#options.shutdownFlushMs ?? 1000);
     this.#shutdown = true;
+    this.#inFlight?.abort(new Error("transport shut down"));
     this.#out.wake();
     this.#in.wake();
     for (const conn of [...this.#streams]) conn.close();

@@ -42,6 +42,7 @@ export function tcpStreamConn(conn: TcpConnection): StreamConn {
 export class NetTransport implements Transport {
   #handlers: TransportHandlers | undefined;
   #closed = false;
+  readonly #sending = new Set<Promise<void>>();
 
   private constructor(
     readonly platform: Platform,
@@ -123,7 +124,13 @@ export class NetTransport implements Transport {
 
   async writeTo(buf: Uint8Array, addr: string) {
     const { host, port } = splitHostPort(addr);
-    await this.udp.send(buf, { address: host, port });
+    const sending = this.udp.send(buf, { address: host, port });
+    this.#sending.add(sending);
+    try {
+      await sending;
+    } finally {
+      this.#sending.delete(sending);
+    }
   }
 
   async dial(addr: string, timeoutMs: number): Promise<StreamConn> {
@@ -134,6 +141,16 @@ export class NetTransport implements Transport {
   async shutdown() {
     if (this.#closed) return;
     this.#closed = true;
+    // Let datagrams already handed over leave first (a leave's last gossip is among them); some
+    // runtimes drop queued sends when the socket closes.
+    if (this.#sending.size > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.#sending]),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, 500))),
+      ]);
+      clearTimeout(timer);
+    }
     await Promise.allSettled([this.udp.close(), this.tcp.close()]);
   }
 }

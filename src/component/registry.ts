@@ -6,11 +6,12 @@ import type { ComponentDefinition } from "../runtime/component.ts";
 import { discoveryRelabel } from "./discovery/relabel.ts";
 import { localFile } from "./local/file.ts";
 import { prometheusExporterSelf } from "./prometheus/exporter/self.ts";
+import { prometheusExporterUnix } from "./prometheus/exporter/unix/component.ts";
 import { prometheusRelabel } from "./prometheus/relabel/component.ts";
 import { prometheusRemoteWrite } from "./prometheus/remotewrite/component.ts";
 import { prometheusScrape } from "./prometheus/scrape/component.ts";
 
-export const BUILTIN_COMPONENTS: readonly ComponentDefinition<any, any>[] = [discoveryRelabel, localFile, prometheusExporterSelf, prometheusRelabel, prometheusRemoteWrite, prometheusScrape];
+export const BUILTIN_COMPONENTS: readonly ComponentDefinition<any, any>[] = [discoveryRelabel, localFile, prometheusExporterSelf, prometheusExporterUnix, prometheusRelabel, prometheusRemoteWrite, prometheusScrape];
 
 export function builtinRegistry(extra: readonly ComponentDefinition<any, any>[] = []): Registry {
   return new Registry([...BUILTIN_COMPONENTS, ...extra]);

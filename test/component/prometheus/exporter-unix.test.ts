@@ -1,0 +1,135 @@
+// prometheus.exporter.unix against the real node_exporter on the same machine: for the collectors
+// alloy-ts implements, the same metric families, help texts, types, label names and label values, and
+// values that agree (exactly for constants, closely for counters). alloy-ts runs as `alloy run` (the CLI
+// under the runtime running the test); its handler is reached on the component's HTTP path.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type ChildRun, repoRoot, spawnCommand, spawnRuntime } from "../../helpers/runtime.ts";
+import { makeTempDir } from "../../helpers/tmp.ts";
+
+const NODE_EXPORTER = "/usr/bin/prometheus-node-exporter";
+const COLLECTORS = ["cpu", "diskstats", "filesystem", "loadavg", "meminfo", "netdev", "netstat", "stat", "time", "uname", "vmstat"];
+// Debian's defaults differ from Alloy's for these; both sides get the same.
+const MOUNT_POINTS_EXCLUDE = "^/(dev|proc|run|sys|mnt|media|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)";
+
+interface Family {
+  help: string;
+  type: string;
+  samples: { labels: Record<string, string>; value: number }[];
+}
+
+function parse(text: string): Map<string, Family> {
+  const out = new Map<string, Family>();
+  const family = (name: string) => {
+    let f = out.get(name);
+    if (!f) out.set(name, (f = { help: "", type: "", samples: [] }));
+    return f;
+  };
+  for (const line of text.split("\n")) {
+    let m = /^# HELP (\S+) (.*)$/.exec(line);
+    if (m) {
+      family(m[1]!).help = m[2]!;
+      continue;
+    }
+    m = /^# TYPE (\S+) (\S+)$/.exec(line);
+    if (m) {
+      family(m[1]!).type = m[2]!;
+      continue;
+    }
+    m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m) continue;
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!;
+    family(m[1]!).samples.push({ labels, value: Number(m[3]) });
+  }
+  return out;
+}
+
+const relevant = (name: string) => name.startsWith("node_") && !name.startsWith("node_scrape_collector_") && !name.startsWith("node_exporter_");
+const labelSet = (f: Family) => [...new Set(f.samples.map((s) => JSON.stringify(Object.fromEntries(Object.entries(s.labels).filter(([k]) => k !== "clocksource" || true).sort()))))].sort();
+
+describe("prometheus.exporter.unix against node_exporter", { timeout: 120_000 }, () => {
+  const dir = makeTempDir("alloy-ts-unix-");
+  let nodeExporter: ChildRun | undefined;
+  let alloy: ChildRun | undefined;
+  let ours = new Map<string, Family>();
+  let theirs = new Map<string, Family>();
+
+  before(async () => {
+    assert.ok(existsSync(NODE_EXPORTER), "Debian's prometheus-node-exporter is needed (.ci/run installs it)");
+    const port = 19000 + Math.floor(Math.random() * 1000);
+    nodeExporter = spawnCommand(NODE_EXPORTER, [
+      `--web.listen-address=127.0.0.1:${port}`,
+      "--collector.disable-defaults",
+      ...COLLECTORS.map((c) => `--collector.${c}`),
+      `--collector.filesystem.mount-points-exclude=${MOUNT_POINTS_EXCLUDE}`,
+    ]);
+    await nodeExporter.waitFor(/Listening on/, 30_000);
+    const config = join(dir.path, "unix.alloy");
+    writeFileSync(
+      config,
+      `prometheus.exporter.unix "host" {
+  set_collectors = ${JSON.stringify(COLLECTORS)}
+  cpu {
+    guest = true
+  }
+  filesystem {
+    mount_points_exclude = ${JSON.stringify(MOUNT_POINTS_EXCLUDE)}
+  }
+}
+`,
+    );
+    alloy = spawnRuntime(join(repoRoot, "src/cli/entry.ts"), ["run", "--server.http.listen-addr=127.0.0.1:0", `--storage.path=${join(dir.path, "data")}`, config]);
+    const out = await alloy.waitFor(/now listening for http traffic.*addr=127\.0\.0\.1:\d+/, 60_000);
+    const alloyPort = /addr=127\.0\.0\.1:(\d+)/.exec(out)![1];
+    // Scrape both close together.
+    const [a, b] = await Promise.all([
+      fetch(`http://127.0.0.1:${alloyPort}/api/v0/component/prometheus.exporter.unix.host/metrics`).then((r) => r.text()),
+      fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()),
+    ]);
+    ours = parse(a);
+    theirs = parse(b);
+  });
+
+  after(async () => {
+    alloy?.kill("SIGTERM");
+    await alloy?.completion(30_000).catch(() => {});
+    nodeExporter?.kill("SIGTERM");
+    await nodeExporter?.completion(10_000).catch(() => {});
+    dir.cleanup();
+  });
+
+  it("exposes the same metric families with node_exporter's help texts and types", () => {
+    const a = [...ours.keys()].filter(relevant).sort();
+    const b = [...theirs.keys()].filter(relevant).sort();
+    assert.ok(b.length > 80, `node_exporter exposes the collectors' families (${b.length})`);
+    assert.deepEqual(a, b);
+    for (const name of b) {
+      assert.equal(ours.get(name)!.help, theirs.get(name)!.help, `help of ${name}`);
+      assert.equal(ours.get(name)!.type, theirs.get(name)!.type, `type of ${name}`);
+    }
+  });
+
+  it("uses the same labels and label values", () => {
+    for (const name of [...theirs.keys()].filter(relevant)) {
+      if (name === "node_time_zone_offset_seconds") continue; // zone names: Go's abbreviation vs Intl's
+      assert.deepEqual(labelSet(ours.get(name)!), labelSet(theirs.get(name)!), `labels of ${name}`);
+    }
+    assert.deepEqual(Object.keys(ours.get("node_time_zone_offset_seconds")!.samples[0]!.labels), ["time_zone"]);
+  });
+
+  it("reports the same values (constants exactly, counters closely)", () => {
+    const value = (m: Map<string, Family>, name: string, labels: Record<string, string> = {}) =>
+      m.get(name)!.samples.find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))!.value;
+    for (const name of ["node_memory_MemTotal_bytes", "node_boot_time_seconds", "node_filesystem_size_bytes"]) {
+      assert.equal(value(ours, name), value(theirs, name), name);
+    }
+    const idle = (m: Map<string, Family>) => value(m, "node_cpu_seconds_total", { cpu: "0", mode: "idle" });
+    assert.ok(Math.abs(idle(ours) - idle(theirs)) < 5, `idle seconds ${idle(ours)} vs ${idle(theirs)}`);
+    assert.ok(Math.abs(value(ours, "node_time_seconds") - value(theirs, "node_time_seconds")) < 5);
+    assert.ok(Math.abs(value(ours, "node_load1") - value(theirs, "node_load1")) < 5);
+    assert.deepEqual(ours.get("node_uname_info")!.samples[0]!.labels, theirs.get("node_uname_info")!.samples[0]!.labels);
+  });
+});

@@ -138,7 +138,9 @@ describe("alloy run", () => {
     second.child.kill("SIGINT");
     second.child.kill("SIGINT");
     const killed = await second.child.completion(15_000);
-    assert.ok(killed.code === 0 || killed.code === 130, `exit ${killed.code}`);
+    // Either the graceful stop finished first (0), or the second signal ended the process: through our
+    // handler (130) or, once the handlers are gone, by the signal's default action.
+    assert.ok(killed.code === 0 || killed.code === 130 || killed.signal === "SIGINT", `exit ${killed.code} ${killed.signal}`);
   });
 
   it("serves the in-memory address to itself and the support bundle", async () => {

@@ -10,7 +10,15 @@ import { serveDualProtocol, type ServeQuirks } from "./node/serve.ts";
 import { nodeProfiler } from "./node/profiling.ts";
 import { nodeOnSignal } from "./node/signals.ts";
 import { nodeConnectTcp, nodeListenTcp } from "./node/tcp.ts";
-import { goArch, goOs, nodeHostname, nodeHostUptime, nodeNetworkInterfaces, nodeProcessStats } from "./node/system.ts";
+import {
+  goArch,
+  goOs,
+  nodeHostname,
+  nodeHostUptime,
+  nodeMachineNetworkBytes,
+  nodeNetworkInterfaces,
+  nodeProcessStats,
+} from "./node/system.ts";
 import type { Platform, RuntimeInfo } from "./types.ts";
 
 /** The capabilities shared by all three runtimes; the Deno and Bun adapters start from these. */
@@ -33,6 +41,7 @@ export function nodeBasedPlatform(runtime: RuntimeInfo, quirks: ServeQuirks): Pl
     envObject: nodeEnvObject,
     hostname: nodeHostname,
     hostUptimeSeconds: nodeHostUptime,
+    machineNetworkBytes: nodeMachineNetworkBytes,
     networkInterfaces: nodeNetworkInterfaces,
     processStats: nodeProcessStats,
     onSignal: nodeOnSignal,

@@ -367,6 +367,8 @@ export interface Platform {
   hostname(): string;
   /** Seconds since the machine booted. */
   hostUptimeSeconds(): number;
+  /** Bytes received and sent by every network interface of the machine; undefined where the OS does not tell. */
+  machineNetworkBytes(): { received: number; sent: number } | undefined;
   networkInterfaces(): NetworkInterface[];
   processStats(): ProcessStats;
 

@@ -49,8 +49,20 @@ function resourceCollector(platform: Platform) {
       },
       ...gauge("alloy_resources_process_resident_memory_bytes", "Current resident memory size in bytes.", stats.residentMemoryBytes),
       ...gauge("alloy_resources_process_virtual_memory_bytes", "Current virtual memory size in bytes.", stats.virtualMemoryBytes),
+      ...machineNetwork(platform),
     ];
   });
+}
+
+/** alloy_resources_machine_{rx,tx}_bytes_total: the machine's network traffic, where the OS tells. */
+function machineNetwork(platform: Platform) {
+  const bytes = platform.machineNetworkBytes();
+  if (!bytes) return [];
+  const counter = (name: string, help: string, value: number) => ({ name, help, type: "counter" as const, samples: [{ labels: {}, value }] });
+  return [
+    counter("alloy_resources_machine_rx_bytes_total", "Total bytes, host-wide, received by all network interfaces.", bytes.received),
+    counter("alloy_resources_machine_tx_bytes_total", "Total bytes, host-wide, sent by all network interfaces.", bytes.sent),
+  ];
 }
 
 /** alloy_config_*: the outcome of each configuration (re)load, as Alloy's InstrumentConfig records it. */

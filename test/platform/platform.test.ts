@@ -436,6 +436,12 @@ describe("platform: system facts", () => {
     assert.equal(loopback.netmask, "255.0.0.0");
   });
 
+  it("counts the machine's network traffic", () => {
+    const bytes = p.machineNetworkBytes();
+    if (os.platform() !== "linux") return;
+    assert.ok(bytes && bytes.received > 0 && bytes.sent > 0, JSON.stringify(bytes));
+  });
+
   it("knows how long the host has been up", () => {
     assert.ok(Math.abs(p.hostUptimeSeconds() - os.uptime()) < 5);
   });

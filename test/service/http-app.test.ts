@@ -262,6 +262,8 @@ describe("self-metrics", () => {
     assert.match(text, /^alloy_build_info\{branch="main",goarch="amd64",goos="linux",goversion="node20\.0\.0",revision="abc",tags="",version="v0\.1\.0"\} 1$/m);
     assert.match(text, /^alloy_resources_process_resident_memory_bytes \d+/m);
     assert.match(text, /^# TYPE alloy_resources_process_cpu_seconds_total counter$/m);
+    assert.match(text, /^alloy_resources_machine_rx_bytes_total \d/m);
+    assert.match(text, /^alloy_resources_machine_tx_bytes_total \d/m);
     assert.match(text, /^alloy_config_hash\{cluster_name="prod",sha256="cafe"\} 1$/m);
     assert.doesNotMatch(text, /sha256="deadbeef"/, "the hash gauge is reset on every load");
     assert.match(text, /^alloy_config_last_load_successful 0$/m);

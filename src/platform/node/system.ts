@@ -81,3 +81,24 @@ function linuxProcFacts(): Partial<ProcessStats> {
   }
   return facts;
 }
+
+/** Totals of /proc/net/dev over every interface (what gopsutil's IOCounters sums for Alloy). */
+export function nodeMachineNetworkBytes(): { received: number; sent: number } | undefined {
+  if (process.platform !== "linux") return undefined;
+  let text: string;
+  try {
+    text = readFileSync("/proc/net/dev", "utf8");
+  } catch {
+    return undefined;
+  }
+  let received = 0;
+  let sent = 0;
+  for (const line of text.split("\n").slice(2)) {
+    const colon = line.indexOf(":");
+    if (colon === -1) continue;
+    const fields = line.slice(colon + 1).trim().split(/\s+/);
+    received += Number(fields[0] ?? 0);
+    sent += Number(fields[8] ?? 0);
+  }
+  return { received, sent };
+}

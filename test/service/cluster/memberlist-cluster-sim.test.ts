@@ -3,7 +3,7 @@
 // the convergence and detection bounds of spec/memberlist.md §7.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { StateAlive, StateDead, StateLeft, StateSuspect, type MemberlistOptions } from "../../../src/service/cluster/memberlist/config.ts";
+import { ckitOverrides, StateAlive, StateDead, StateLeft, StateSuspect, type MemberlistOptions } from "../../../src/service/cluster/memberlist/config.ts";
 import { Memberlist } from "../../../src/service/cluster/memberlist/memberlist.ts";
 import { FakeClock, MemNetwork } from "./sim.ts";
 
@@ -130,6 +130,25 @@ describe("memberlist clusters on simulated time", () => {
     const reapIn = await c.until("n5 reaped everywhere", () => others.every((o) => !o.allNodes().some((m) => m.name === "n5")), 30_000 + n * P + 2 * P, 100);
     assert.ok(reapIn >= 30_000 - deadIn - allIn - 200, `reaped after ${reapIn}ms`);
     assert.ok(!c.transitions.some((t) => /n[1-4] (dead|left)$/.test(t)), "no healthy node was declared dead");
+    await c.shutdown();
+  });
+
+  it("with ckit's settings, a crashed node of three is declared dead 20s after it is suspected", async () => {
+    // ckit: probe 5s, probe timeout 2s, no TCP pings, 10 MiB packets. N = 3 → k = 0, S = 4 · 1 · 5s.
+    const c = await makeCluster(71, { ...ckitOverrides });
+    for (let i = 1; i <= 3; i++) {
+      const ml = await c.add(i);
+      if (i > 1) await ml.join([addr(1)]);
+    }
+    await c.until("all joined", () => c.nodes.every((o) => o.members().length === 3), 5000);
+    c.net.down.add(addr(3));
+    await c.nodes[2]!.shutdown();
+    const others = c.nodes.slice(0, 2);
+    const suspectedIn = await c.until("someone suspects n3", () => others.some((o) => lists(o, "n3", StateSuspect)), 3 * 5000, 10);
+    assert.ok(suspectedIn <= 2 * 5000 + 5000, `suspected after ${suspectedIn}ms`);
+    const deadIn = await c.until("someone declares n3 dead", () => others.some((o) => lists(o, "n3", StateDead)), 21_000, 10);
+    assert.ok(deadIn >= 19_990 && deadIn <= 20_010, `dead ${deadIn}ms after suspicion`);
+    await c.until("both see n3 dead", () => others.every((o) => lists(o, "n3", StateDead)), gossipBound(3) + 2 * G, 10);
     await c.shutdown();
   });
 

@@ -87,6 +87,37 @@ describe("memberlist over UDP/TCP with Go memberlist peers", () => {
     await stopAll([ts, go1, go2]);
   });
 
+  it("a Go peer joins our node (push/pull the other way round), and a second one joins through it", async () => {
+    const ts = await startTsNode({ name: "ts-seed", transport: "udp", meta: "meta-seed" });
+    processes.push(ts);
+    const go1 = await startGoPeer({ name: "go1", meta: "meta-go1", join: [ts.gossip] });
+    processes.push(go1);
+    assert.equal(joinResult(go1)?.contacted, 1);
+    assert.equal(joinResult(go1)?.error, undefined);
+    const go2 = await startGoPeer({ name: "go2", meta: "meta-go2", join: [go1.gossip] });
+    processes.push(go2);
+    for (const go of [go1, go2]) assert.equal((await waitForState(go, "ts-seed", ["alive"], 3000)).meta, "meta-seed");
+    assert.equal((await waitForState(ts, "go1", ["alive"], 3000)).meta, "meta-go1");
+    assert.equal((await waitForState(ts, "go2", ["alive"], 3000)).meta, "meta-go2");
+    await stopAll([ts, go1, go2]);
+  });
+
+  it("a name already taken at another address: the Go peers keep the first holder", async () => {
+    const [go1, go2] = await goPair();
+    processes.push(go1, go2);
+    // Our node calls itself go2 but lives elsewhere: its alive messages conflict and are dropped.
+    const clash = await startTsNode({ name: "go2", transport: "udp", join: [go1.gossip] });
+    processes.push(clash);
+    assert.equal(joinResult(clash)?.contacted, 1, "the push/pull itself succeeds");
+    await sleep(1000);
+    for (const go of [go1, go2]) {
+      const entry = (await go.members()).find((m) => m.name === "go2")!;
+      assert.equal(entry.port, Number(go2.gossip.split(":")[1]), `${go.name} keeps the original go2`);
+      assert.equal(entry.state, "alive");
+    }
+    await stopAll([clash, go1, go2]);
+  });
+
   it("SIGKILL of our node: the Go peers mark it suspect, then dead after the suspicion timeout", async () => {
     const [go1, go2] = await goPair();
     processes.push(go1, go2);

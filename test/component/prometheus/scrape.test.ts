@@ -215,6 +215,28 @@ testing.metrics_sink "rl" {}
     }
   });
 
+  it("fails every scrape while there are more targets than target_limit; refuses unimplemented options", async () => {
+    const target = await startServer((_req, _b, res) => {
+      res.setHeader("Content-Type", "text/plain; version=0.0.4");
+      res.end("x 1\n");
+    });
+    const runtime = newRuntime(`${dir.path}/limit`);
+    try {
+      const loaded = await runtime.load({ "c.alloy": config(target, "limit", "target_limit = 1", `}, {"__address__" = "${target.host}", "other" = "1"`) });
+      assert.ok(loaded.ok, loaded.error);
+      runtime.start();
+      const statuses = () => (runtime.component("prometheus.scrape.t")!.debugInfo as { target: { last_error: string }[] }).target;
+      await eventually(() => assert.ok(statuses().every((s) => s.last_error === "target_limit exceeded (number of targets: 2, limit: 1)")));
+      assert.equal(target.requests.length, 0, "nothing is fetched");
+      assert.ok(sinks.get("limit")!.every((s) => !s.series.startsWith("x{")));
+      const refused = await runtime.load({ "c.alloy": config(target, "limit", "scrape_failure_log_file = \"/tmp/x\"") });
+      assert.match(refused.error ?? "", /scrape_failure_log_file is not supported by alloy-ts yet/);
+    } finally {
+      await runtime.stop();
+      await target.close();
+    }
+  });
+
   it("writes end-of-run staleness markers for a target that was removed", async () => {
     const target = await startServer((_req, _b, res) => {
       res.setHeader("Content-Type", "text/plain; version=0.0.4");

@@ -124,6 +124,16 @@ const Arguments = struct(
       if (a.metric_name_escaping_scheme === "allow-utf-8" && a.metric_name_validation_scheme !== "utf8") {
         return "metric_name_escaping_scheme cannot be set to 'allow-utf-8' while metric_name_validation_scheme is not set to 'utf8'";
       }
+      // Not implemented yet: refused rather than ignored.
+      const unsupported: [boolean, string][] = [
+        [a.convert_classic_histograms_to_nhcb, "convert_classic_histograms_to_nhcb"],
+        [a.enable_type_and_unit_labels, "enable_type_and_unit_labels"],
+        [a.start_timestamp_zero_ingestion, "start_timestamp_zero_ingestion"],
+        [a.native_histogram_bucket_limit > 0, "native_histogram_bucket_limit"],
+        [a.native_histogram_min_bucket_factor > 0, "native_histogram_min_bucket_factor"],
+        [a.scrape_failure_log_file !== "", "scrape_failure_log_file"],
+      ];
+      for (const [set, name] of unsupported) if (set) return `${name} is not supported by alloy-ts yet`;
       return validateHttpClient(a.http as HttpClientConfig);
     },
   },
@@ -233,7 +243,6 @@ export const prometheusScrape = defineComponent({
         }
         const target = new Target(labels, s);
         if (next.has(target.key)) continue; // duplicate target
-        if (args.target_limit > 0 && next.size >= args.target_limit) continue;
         const existing = loops.get(target.key);
         if (existing && !restart) {
           existing.setOptions(options);
@@ -248,10 +257,12 @@ export const prometheusScrape = defineComponent({
       for (const [key, loop] of loops) if (!next.has(key)) loop.stop(true);
       loops = next;
       targetsGauge.set(loops.size);
-      const overLimit = args.target_limit > 0 && args.targets.length > args.target_limit;
-      current = overLimit
-        ? health("unhealthy", `target_limit exceeded (number of targets: ${args.targets.length}, limit: ${args.target_limit})`)
-        : health("healthy", "");
+      // Prometheus fails every scrape of the job while there are more targets than target_limit.
+      const limitError = args.target_limit > 0 && loops.size > args.target_limit
+        ? `target_limit exceeded (number of targets: ${loops.size}, limit: ${args.target_limit})`
+        : undefined;
+      for (const loop of loops.values()) loop.forcedError = limitError;
+      current = health("healthy", "");
     };
     sync(false);
 

@@ -241,6 +241,8 @@ export class ScrapeLoop {
   private running: Promise<void> | undefined;
   private lastScrapeStart = 0;
   health: "up" | "down" | "unknown" = "unknown";
+  /** Fails every scrape with this error while set (Prometheus's setForcedError). */
+  forcedError: string | undefined;
   lastError = "";
   lastDurationMs = 0;
 
@@ -295,6 +297,8 @@ export class ScrapeLoop {
     let body: Uint8Array | undefined;
     let contentType: string | null = null;
     try {
+      // A forced error (target_limit exceeded) fails the scrape without fetching: stale markers follow.
+      if (this.forcedError !== undefined) throw new ScrapeError(this.forcedError);
       ({ body, contentType } = await this.fetchBody());
       bytes = body.length;
     } catch (e) {

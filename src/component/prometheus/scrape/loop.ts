@@ -9,6 +9,7 @@
 // so only new series are decoded, given target labels, validated and interned in the LabelStore.
 
 import type { Logger } from "../../../runtime/logging/logger.ts";
+import { formatDuration } from "../../../syntax/schema/index.ts";
 import { Entry, type EntryKind, type ExpositionParser, type MetricType } from "../../../wire/exposition/common.ts";
 import { OpenMetricsParser } from "../../../wire/exposition/openmetrics.ts";
 import { PromTextParser } from "../../../wire/exposition/promtext.ts";
@@ -219,8 +220,10 @@ export interface TargetStatus {
   health: "up" | "down" | "unknown";
   labels: Record<string, string>;
   last_error: string;
-  last_scrape: Date;
-  last_scrape_duration: number;
+  /** RFC 3339 time of the last scrape. */
+  last_scrape: string;
+  /** Go duration text, e.g. "12.5ms". */
+  last_scrape_duration: string;
 }
 
 export class ScrapeLoop {
@@ -622,8 +625,8 @@ export class ScrapeLoop {
       health: this.health,
       labels: Object.fromEntries(this.target.publicLabels()),
       last_error: this.lastError,
-      last_scrape: new Date(this.lastScrapeStart),
-      last_scrape_duration: this.lastDurationMs * 1e6,
+      last_scrape: new Date(this.lastScrapeStart).toISOString(),
+      last_scrape_duration: formatDuration(Math.round(this.lastDurationMs * 1e6)),
     };
   }
 }

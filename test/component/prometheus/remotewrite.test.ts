@@ -143,6 +143,22 @@ describe("WAL format", () => {
     await s.close();
   });
 
+  it("keeps segments an endpoint has not read, unless their data is older than max_keepalive", async () => {
+    const d = `${dir.path}/keepalive/wal`;
+    const s = new WalStorage({ platform: platform(), logger, store, dir: d, segmentSize: PAGE_SIZE });
+    await s.open();
+    const old = Date.now() - 10 * 3_600_000;
+    for (let k = 0; k < 20; k++) {
+      await s.append(batchOf(Array.from({ length: 300 }, (_, i) => [{ __name__: "k", i: String(i) }, k, old + k] as [Record<string, string>, number, number])));
+    }
+    const unread = { segment: 0, offset: 0 };
+    assert.equal(await s.truncate(old - 1, unread), 0, "an endpoint still needs them");
+    const before = (await listSegments(platform(), d)).length;
+    const deleted = await s.truncate(old - 1, unread, Date.now() - 8 * 3_600_000);
+    assert.ok(deleted > 0 && deleted >= before - 2, `older than max_keepalive: ${deleted} of ${before} deleted`);
+    await s.close();
+  });
+
   it("parses Retry-After as seconds or a date", () => {
     assert.equal(retryAfterMs("3"), 3000);
     assert.equal(retryAfterMs(null), 0);

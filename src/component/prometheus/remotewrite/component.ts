@@ -302,7 +302,7 @@ export const prometheusRemoteWrite = defineComponent({
         if (!keepFrom || comparePositions(endpoint.committed, keepFrom) < 0) keepFrom = endpoint.committed;
       }
       try {
-        await storage.truncate(ts, keepFrom);
+        await storage.truncate(ts, keepFrom, maxTs);
       } catch (e) {
         logger.warn("could not truncate WAL", { err: (e as Error).message });
       }

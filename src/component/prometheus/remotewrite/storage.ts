@@ -69,6 +69,9 @@ export class WalStorage {
   private deleted = new Map<number, { global: number; segment: number }>();
   /** Samples, series and bytes appended (for metrics). */
   stats = { samples: 0, series: 0, exemplars: 0, histograms: 0 };
+  /** Newest sample timestamp written to each segment (for max_keepalive). */
+  private segmentMaxTs = new Map<number, number>();
+  private replaying = -1;
   private closed = false;
   private appendChain: Promise<void> = Promise.resolve();
 
@@ -141,10 +144,14 @@ export class WalStorage {
         replaySeries(entries);
       } else if (type === RECORD_SAMPLES) {
         decodeSamples(rec, cols.reset());
+        let newest = -Infinity;
         for (let i = 0; i < cols.length; i++) {
           const ref = cols.refs[i]!;
-          if (ref < this.lastTs.length && cols.ts[i]! > this.lastTs[ref]!) this.lastTs[ref] = cols.ts[i]!;
+          const t = cols.ts[i]!;
+          if (t > newest) newest = t;
+          if (ref < this.lastTs.length && t > this.lastTs[ref]!) this.lastTs[ref] = t;
         }
+        if (this.replaying >= 0) this.noteSegmentTs(this.replaying, newest);
         samples += cols.length;
       } else if (type === RECORD_HISTOGRAMS || type === RECORD_FLOAT_HISTOGRAMS || type === RECORD_CUSTOM_HISTOGRAMS || type === RECORD_CUSTOM_FLOAT_HISTOGRAMS) {
         hs.length = 0;
@@ -165,7 +172,9 @@ export class WalStorage {
       if (checkpoint && seg <= checkpoint.index) continue;
       const bytes = await fs.readFile(`${this.dir}/${segmentName(seg)}`);
       const res = readSegment(bytes, seg, 0, true);
+      this.replaying = seg;
       for (const r of res.records) replayRecord(r.data);
+      this.replaying = -1;
       if (res.corrupt) this.logger.warn("WAL segment is corrupt, replaying what could be read", { segment: seg, err: res.corrupt.message });
     }
     const last = segments.length > 0 ? segments[segments.length - 1]! : checkpoint ? checkpoint.index : -1;
@@ -183,6 +192,10 @@ export class WalStorage {
       }
     }
     return best;
+  }
+
+  private noteSegmentTs(segment: number, ts: number): void {
+    if (ts > (this.segmentMaxTs.get(segment) ?? -Infinity)) this.segmentMaxTs.set(segment, ts);
   }
 
   private ensureWal(ref: number): void {
@@ -290,6 +303,9 @@ export class WalStorage {
 
     const start = this.writer.position;
     const { end, written } = this.writer.log(records);
+    let newest = -Infinity;
+    for (let i = 0; i < count; i++) if (times[i]! > newest) newest = times[i]!;
+    this.noteSegmentTs(end.segment, newest);
     // After a segment cut inside log(), the batch starts at the beginning of the new segment.
     const from = start.segment === end.segment ? start : { segment: end.segment, offset: 0 };
     const done = written.then(() => {
@@ -336,9 +352,10 @@ export class WalStorage {
   /**
    * Alloy's Truncate(mint): drops series whose last sample is older than mint, and replaces the oldest
    * two thirds of the segments (never past `keepFrom`, the oldest position an endpoint still reads) by a
-   * checkpoint of the series still needed. Returns the number of segments deleted.
+   * checkpoint of the series still needed. Segments whose newest sample is older than `dropBefore`
+   * (max_keepalive) go even when an endpoint has not read them. Returns the number of segments deleted.
    */
-  async truncate(mint: number, keepFrom: Position | undefined): Promise<number> {
+  async truncate(mint: number, keepFrom: Position | undefined, dropBefore = -Infinity): Promise<number> {
     await this.appendChain;
     const current = this.writer.segment;
     // Series garbage collection.
@@ -364,10 +381,14 @@ export class WalStorage {
     let last = segments[segments.length - 1]!;
     last = first + Math.floor(((last - first) * 2) / 3);
     if (keepFrom && last >= keepFrom.segment) last = keepFrom.segment - 1;
+    // Data older than max_keepalive is not kept for endpoints that cannot send it.
+    const closed = segments[segments.length - 1]!;
+    while (last < closed && (this.segmentMaxTs.get(last + 1) ?? Infinity) < dropBefore) last++;
     if (last < first) return 0;
     await this.writeCheckpoint(last);
     for (const s of segments) if (s <= last) await this.platform.fs.remove(`${this.dir}/${segmentName(s)}`);
     this.forgetDeleted(last);
+    for (const seg of [...this.segmentMaxTs.keys()]) if (seg <= last) this.segmentMaxTs.delete(seg);
     // Older checkpoints.
     for (const e of await this.platform.fs.readDir(this.dir)) {
       const m = /^checkpoint\.([0-9]+)(\.tmp)?$/.exec(e.name);

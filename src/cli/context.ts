@@ -16,8 +16,3 @@ export class CommandError extends Error {
     super(message);
   }
 }
-
-/** Thrown by commands whose behaviour has not been built yet: never a fake success. */
-export function notImplementedYet(command: string): never {
-  throw new CommandError(`alloy ${command} is not implemented yet`);
-}

@@ -52,7 +52,7 @@ export async function runAgent(context: CliContext, options: RunOptions, flagLin
   let stopping = false;
   const onStop = (signal: SignalName) => () => {
     if (stopping) {
-      // Alloy stops listening after the first signal, so a second one kills the process.
+      // Alloy stops listening after the first signal, so a second one ends the agent at once.
       platform.exit(128 + SIGNAL_NUMBER[signal]);
     }
     stopping = true;

@@ -36,7 +36,7 @@ export async function fingerprint(item: Value, hashStrings: boolean): Promise<st
   return sha256Hex(goSharpV(item));
 }
 
-// Identities for values that Go would print as pointers: stable within the process.
+// Identities for values that Go would print as pointers: stable for the life of the process (not across runs).
 const identities = new WeakMap<object, number>();
 let nextIdentity = 1;
 function identity(o: object): string {

@@ -1,7 +1,7 @@
 // V8 heap snapshots without the program's data. A snapshot names every string node by its content,
 // so a raw one carries every secret the agent holds (passwords, tokens, local.file contents marked
 // is_secret). Go's heap profiles, which Alloy serves and bundles, hold stacks and sizes only; to
-// match that, the contents of string nodes are replaced before a snapshot leaves the process. Object
+// match that, the contents of string nodes are replaced before a snapshot leaves the agent. Object
 // shapes, constructor and property names, sizes, retainers and allocation stacks stay, which is
 // what finding a leak needs.
 //

@@ -19,6 +19,8 @@ interface DenoGlobal {
     type: "SRV",
     options?: DenoResolveOptions,
   ): Promise<{ priority: number; weight: number; port: number; target: string }[]>;
+  resolveDns(query: string, type: "MX", options?: DenoResolveOptions): Promise<{ preference: number; exchange: string }[]>;
+  resolveDns(query: string, type: "NS", options?: DenoResolveOptions): Promise<string[]>;
   watchFs(path: string, options?: { recursive: boolean }): AsyncIterable<{ kind: string; paths: string[] }> & {
     close(): void;
   };
@@ -33,15 +35,37 @@ const deno = () => (globalThis as unknown as { Deno: DenoGlobal }).Deno;
 
 const GO_ARCH: Record<string, string> = { x86_64: "amd64", aarch64: "arm64" };
 
+/** Deno keeps the root dot of names in records; node:dns and Go's resolver do not. */
+const withoutRootDot = (name: string) => name.replace(/\.$/, "");
+
+/**
+ * Gives Deno's NotFound (no such name, or no records of the type) the code node:dns uses, so callers
+ * can tell an answer from a failure. Deno's resolver also reports SERVFAIL and REFUSED this way.
+ */
+async function withNotFoundCode<T>(lookup: Promise<T>): Promise<T> {
+  try {
+    return await lookup;
+  } catch (error) {
+    if (error instanceof Error && error.name === "NotFound") Object.assign(error, { code: "ENOTFOUND" });
+    throw error;
+  }
+}
+
 function denoDns(server?: NameServer): Dns {
   const options: DenoResolveOptions = server ? { nameServer: { ipAddr: server.address, port: server.port } } : {};
   return {
-    resolveA: (name) => deno().resolveDns(name, "A", options),
-    resolveAAAA: (name) => deno().resolveDns(name, "AAAA", options),
+    resolveA: (name) => withNotFoundCode(deno().resolveDns(name, "A", options)),
+    resolveAAAA: (name) => withNotFoundCode(deno().resolveDns(name, "AAAA", options)),
     async resolveSrv(name) {
-      const records = await deno().resolveDns(name, "SRV", options);
-      // Deno keeps the root dot of the target name; node:dns and Go do not.
-      return records.map((r) => ({ ...r, target: r.target.replace(/\.$/, "") }));
+      const records = await withNotFoundCode(deno().resolveDns(name, "SRV", options));
+      return records.map((r) => ({ ...r, target: withoutRootDot(r.target) }));
+    },
+    async resolveMx(name) {
+      const records = await withNotFoundCode(deno().resolveDns(name, "MX", options));
+      return records.map((r) => ({ exchange: withoutRootDot(r.exchange), priority: r.preference }));
+    },
+    async resolveNs(name) {
+      return (await withNotFoundCode(deno().resolveDns(name, "NS", options))).map(withoutRootDot);
     },
   };
 }

@@ -261,15 +261,30 @@ export interface SrvRecord {
   weight: number;
 }
 
+export interface MxRecord {
+  /** The mail server's name, without the root dot. */
+  exchange: string;
+  priority: number;
+}
+
 export interface NameServer {
   address: string;
   port: number;
 }
 
+/**
+ * DNS look-ups. Names in records come without the root dot. A name that does not exist (NXDOMAIN),
+ * or has no records of the type asked for, rejects with an error whose `code` is "ENOTFOUND" or
+ * "ENODATA" — an answer, unlike a failure to get one (timeout, refused, SERVFAIL), which rejects
+ * with any other code. Deno's resolver reports SERVFAIL and REFUSED as not found too.
+ */
 export interface Dns {
   resolveA(name: string): Promise<string[]>;
   resolveAAAA(name: string): Promise<string[]>;
   resolveSrv(name: string): Promise<SrvRecord[]>;
+  resolveMx(name: string): Promise<MxRecord[]>;
+  /** The names of the name servers. */
+  resolveNs(name: string): Promise<string[]>;
 }
 
 export interface ProcessStats {

@@ -480,4 +480,34 @@ describe("platform: system facts", () => {
       await dns.close();
     }
   });
+
+  it("resolves MX and NS records, and tells a missing name from a failed look-up", async () => {
+    const dns = await startDnsServer({
+      MX: { "mail.test": [{ exchange: "mx1.mail.test", priority: 10 }, { exchange: "mx2.mail.test", priority: 20 }] },
+      NS: { "zone.test": ["ns1.zone.test", "ns2.zone.test"] },
+      fail: ["broken.test"],
+    });
+    try {
+      const resolver = p.dnsResolver({ address: "127.0.0.1", port: dns.port });
+      const mx = await resolver.resolveMx("mail.test");
+      assert.deepEqual(mx.sort((a, b) => a.priority - b.priority), [
+        { exchange: "mx1.mail.test", priority: 10 },
+        { exchange: "mx2.mail.test", priority: 20 },
+      ]);
+      assert.deepEqual((await resolver.resolveNs("zone.test")).sort(), ["ns1.zone.test", "ns2.zone.test"]);
+      const code = async (lookup: Promise<unknown>) => {
+        try {
+          await lookup;
+          return "resolved";
+        } catch (error) {
+          return (error as { code?: string }).code;
+        }
+      };
+      assert.match(String(await code(resolver.resolveNs("missing.test"))), /^(ENOTFOUND|ENODATA)$/);
+      assert.match(String(await code(resolver.resolveA("mail.test"))), /^(ENOTFOUND|ENODATA)$/, "a name without records of the type");
+      assert.doesNotMatch(String(await code(resolver.resolveMx("broken.test"))), /^(resolved|ENOTFOUND|ENODATA)$/);
+    } finally {
+      await dns.close();
+    }
+  });
 });

@@ -2,7 +2,7 @@
 import { promises as dns } from "node:dns";
 import type { Dns, NameServer } from "../types.ts";
 
-type Resolver = Pick<typeof dns, "resolve4" | "resolve6" | "resolveSrv">;
+type Resolver = Pick<typeof dns, "resolve4" | "resolve6" | "resolveSrv" | "resolveMx" | "resolveNs">;
 
 function dnsOver(resolver: Resolver): Dns {
   return {
@@ -12,6 +12,11 @@ function dnsOver(resolver: Resolver): Dns {
       const records = await resolver.resolveSrv(name);
       return records.map((r) => ({ target: r.name, port: r.port, priority: r.priority, weight: r.weight }));
     },
+    async resolveMx(name) {
+      const records = await resolver.resolveMx(name);
+      return records.map((r) => ({ exchange: r.exchange, priority: r.priority }));
+    },
+    resolveNs: (name) => resolver.resolveNs(name),
   };
 }
 

@@ -37,6 +37,13 @@ export interface ComponentContext<Exports> {
    * component_id labels (Alloy's component.Options.Registerer).
    */
   readonly registerer: Registerer;
+  /**
+   * `--stability.level` (Alloy's Options.MinStability): components refuse their experimental
+   * arguments below it, with Alloy's messages (checkStability / experimentalArgumentError).
+   */
+  readonly minStability: Stability;
+  /** Alloy's User-Agent for outbound requests, `Alloy/<version> (<os>; <deploy mode>)` (useragent.ts). */
+  readonly userAgent: string;
   /** Data a service shares with components (Alloy's GetServiceData); throws for unknown services. */
   getServiceData(name: string): unknown;
   /** Publishes new exports; dependants are re-evaluated when they differ from the last ones. */

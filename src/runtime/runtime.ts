@@ -30,6 +30,7 @@ import { dirPath, joinPath } from "./paths.ts";
 import type { Registry } from "./registry.ts";
 import type { Service, ServiceHost } from "./service.ts";
 import { parseSources, Source, SourceError, sourceHash } from "./source.ts";
+import { userAgent } from "./useragent.ts";
 
 export interface RuntimeOptions {
   /** The components the configuration may use. */
@@ -48,7 +49,7 @@ export interface RuntimeOptions {
   shutdownDeadlineMs?: number;
   /** Host facts for `constants` (hostname, os, arch); defaults come from the platform. */
   hostInfo?: Partial<HostInfo>;
-  /** Version for `constants.version`. */
+  /** The build version, for `constants.version` and the User-Agent of components' requests. */
   version?: string;
   /** fetch given to components and import.http; defaults to the global fetch. */
   fetch?: typeof fetch;
@@ -154,6 +155,7 @@ export class Runtime implements ServiceHost {
       logger: this.logger,
       dataPath: options.storagePath ?? "data-alloy/",
       minStability: options.minStability ?? "generally-available",
+      userAgent: userAgent(p, options.version),
       enableCommunityComponents: options.enableCommunityComponents ?? false,
       stdlib,
       fetch: options.fetch ?? ((input, init) => fetch(input, init)),

@@ -5,6 +5,7 @@
 import { join } from "pathe";
 import type { Platform } from "../platform/mod.ts";
 import type { Logger } from "../runtime/logging/logger.ts";
+import { deployMode } from "../runtime/useragent.ts";
 
 export interface Seed {
   UID: string;
@@ -15,7 +16,6 @@ export interface Seed {
 const SEED_FILE = "alloy_seed.json";
 const REPORT_INTERVAL_MS = 4 * 60 * 60 * 1000;
 const CHECK_INTERVAL_MS = 60 * 1000;
-const DEPLOY_MODES = new Set(["operator", "helm", "docker", "deb", "rpm", "brew"]);
 
 /** Reads <storage.path>/alloy_seed.json, or creates it. Write errors are only logged, as in Alloy. */
 export async function loadSeed(platform: Platform, storagePath: string, version: string, logger: Logger): Promise<Seed> {
@@ -34,13 +34,6 @@ export async function loadSeed(platform: Platform, storagePath: string, version:
     logger.warn("failed to write seed file", { path, err: (error as Error).message });
   }
   return seed;
-}
-
-export function deployMode(platform: Platform): string {
-  const mode = platform.getEnv("ALLOY_DEPLOY_MODE");
-  if (mode && DEPLOY_MODES.has(mode)) return mode;
-  if (platform.runtime.os === "darwin" && platform.execPath().includes("brew")) return "brew";
-  return "binary";
 }
 
 /** The next report time: the seed's creation time plus a whole number of intervals, after now. */

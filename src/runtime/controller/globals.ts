@@ -24,6 +24,8 @@ export interface RuntimeShared {
   /** `--storage.path`; components get `<dataPath>/<globalId>`. */
   readonly dataPath: string;
   readonly minStability: Stability;
+  /** Alloy's User-Agent with the build version (useragent.ts), given to components. */
+  readonly userAgent: string;
   readonly enableCommunityComponents: boolean;
   readonly stdlib: Stdlib;
   readonly fetch: typeof fetch;

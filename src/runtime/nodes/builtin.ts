@@ -69,6 +69,8 @@ export class BuiltinComponentNode implements ComponentNode {
       platform: globals.platform,
       fetch: globals.fetch,
       registerer: withLabels(this.metrics, { component_path: path, component_id: localId }),
+      minStability: globals.minStability,
+      userAgent: globals.userAgent,
       getServiceData: (name) => globals.getServiceData(name),
       onStateChange: (exports) => this.#setExports(exports),
     };

@@ -23,12 +23,13 @@ import type { Registerer } from "../../runtime/metrics/registry.ts";
 import type { Runtime } from "../../runtime/runtime.ts";
 import type { Service, ServiceDefinition, ServiceHost } from "../../runtime/service.ts";
 import { joinPath } from "../../runtime/paths.ts";
+import { userAgent } from "../../runtime/useragent.ts";
 import { SecretValue } from "../../syntax/value/index.ts";
 import type { File } from "../../syntax/ast.ts";
 import { allMessages, Severity } from "../../syntax/diag.ts";
 import { printNode } from "../../syntax/printer.ts";
 import { HttpClient, type HttpClientConfig } from "../../component/prometheus/httpclient.ts";
-import { deployMode, loadSeed } from "../usage-stats.ts";
+import { loadSeed } from "../usage-stats.ts";
 import {
   argumentsHash,
   customTls,
@@ -245,17 +246,7 @@ export class RemotecfgService implements Service<RemotecfgArgs> {
 
   /** Alloy's User-Agent, `Alloy/<version> (<os>; <deploy mode>)`, read when first needed. */
   #agent(): string {
-    if (this.#userAgent === undefined) {
-      const { platform, version } = this.#options;
-      let mode = "binary";
-      try {
-        mode = deployMode(platform);
-      } catch {
-        // ALLOY_DEPLOY_MODE cannot be read (Deno without --allow-env for it): as if unset.
-      }
-      this.#userAgent = `Alloy/v${version} (${platform.runtime.os}; ${mode})`;
-    }
-    return this.#userAgent;
+    return (this.#userAgent ??= userAgent(this.#options.platform, this.#options.version));
   }
 
   async #closeTlsClient(): Promise<void> {

@@ -152,7 +152,6 @@ export const prometheusRemoteWrite = defineComponent({
     const dataPath = context.dataPath.replace(/\/+$/, "");
     const storage = new WalStorage({ platform, logger: logger.with({ subcomponent: "wal" }), store, dir: `${dataPath}/wal` });
     await storage.open();
-    const userAgent = `Alloy/devel (${platform.runtime.os}; binary)`;
     const storageRoot = dataPath.slice(0, Math.max(0, dataPath.length - context.globalId.length)).replace(/\/+$/, "") || ".";
     let seedUid = "";
     try {
@@ -226,7 +225,7 @@ export const prometheusRemoteWrite = defineComponent({
         },
         externalLabels: a.external_labels ?? {},
         rules: e.write_relabel_config as RelabelRule[],
-        userAgent,
+        userAgent: context.userAgent,
       };
     };
 

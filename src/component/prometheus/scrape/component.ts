@@ -165,7 +165,6 @@ export const prometheusScrape = defineComponent({
     const fanout = new Fanout(initial.forward_to);
     const client = new HttpClient(initial.http as HttpClientConfig, context.fetch, context.platform);
     const seed = offsetSeed(context.platform.hostname());
-    const userAgent = `Alloy/devel (${context.platform.runtime.os}; binary)`;
     let args: Args = initial;
     let loops = new Map<string, ScrapeLoop>();
     let targetErrors: string[] = [];
@@ -213,7 +212,7 @@ export const prometheusScrape = defineComponent({
       extraMetrics: args.extra_metrics,
       utf8Names: args.metric_name_validation_scheme === "utf8",
       honorMetadata: args.honor_metadata,
-      userAgent,
+      userAgent: context.userAgent,
     });
     const deps = {
       store,

@@ -51,46 +51,39 @@ function u32(b: Uint8Array, i: number): number {
   return (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;
 }
 
+const encoder = new TextEncoder();
+
 /** The high and low 32 bits of the last xxh64 result. */
 export const xxhashResult = { hi: 0, lo: 0 };
 
-/** xxHash64 of data[start:end]; the result is left in `xxhashResult` and the low half returned. */
-export function xxh64(data: Uint8Array, start = 0, end = data.length): number {
-  const len = end - start;
-  let i = start;
-  let hh: number, hl: number;
-  if (len >= 32) {
-    // v1 = P1 + P2, v2 = P2, v3 = 0, v4 = -P1 (mod 2^64)
-    add(P1H, P1L, P2H, P2L);
-    let v1h = rh, v1l = rl;
-    let v2h = P2H, v2l = P2L;
-    let v3h = 0, v3l = 0;
-    // -P1 = ~P1 + 1; P1's low half is non-zero, so no carry into the high half.
-    let v4h = ~P1H >>> 0, v4l = -P1L >>> 0;
-    const limit = end - 32;
-    while (i <= limit) {
-      round(v1h, v1l, u32(data, i + 4), u32(data, i)); v1h = rh; v1l = rl;
-      round(v2h, v2l, u32(data, i + 12), u32(data, i + 8)); v2h = rh; v2l = rl;
-      round(v3h, v3l, u32(data, i + 20), u32(data, i + 16)); v3h = rh; v3l = rl;
-      round(v4h, v4l, u32(data, i + 28), u32(data, i + 24)); v4h = rh; v4l = rl;
-      i += 32;
-    }
-    rotl(v1h, v1l, 1); hh = rh; hl = rl;
-    rotl(v2h, v2l, 7); add(hh, hl, rh, rl); hh = rh; hl = rl;
-    rotl(v3h, v3l, 12); add(hh, hl, rh, rl); hh = rh; hl = rl;
-    rotl(v4h, v4l, 18); add(hh, hl, rh, rl); hh = rh; hl = rl;
-    // mergeRound for each lane: h = (h ^ round(0, v)) * P1 + P4
-    const lanes = [v1h, v1l, v2h, v2l, v3h, v3l, v4h, v4l];
-    for (let k = 0; k < 8; k += 2) {
-      round(0, 0, lanes[k]!, lanes[k + 1]!);
-      mul((hh ^ rh) >>> 0, (hl ^ rl) >>> 0, P1H, P1L);
-      add(rh, rl, P4H, P4L); hh = rh; hl = rl;
-    }
-  } else {
-    hh = P5H;
-    hl = P5L;
-  }
-  add(hh, hl, 0, len >>> 0); hh = rh; hl = rl;
+// The four lanes' initial values: v1 = P1 + P2, v2 = P2, v3 = 0, v4 = -P1 (mod 2^64).
+add(P1H, P1L, P2H, P2L);
+const V1H = rh, V1L = rl;
+// -P1 = ~P1 + 1; P1's low half is non-zero, so no carry into the high half.
+const V4H = ~P1H >>> 0, V4L = -P1L >>> 0;
+
+/** Folds the four lanes into one accumulator, left in rh:rl. */
+function mergeLanes(
+  v1h: number, v1l: number, v2h: number, v2l: number, v3h: number, v3l: number, v4h: number, v4l: number,
+): void {
+  rotl(v1h, v1l, 1);
+  let hh = rh, hl = rl;
+  rotl(v2h, v2l, 7); add(hh, hl, rh, rl); hh = rh; hl = rl;
+  rotl(v3h, v3l, 12); add(hh, hl, rh, rl); hh = rh; hl = rl;
+  rotl(v4h, v4l, 18); add(hh, hl, rh, rl); hh = rh; hl = rl;
+  // mergeRound for each lane: h = (h ^ round(0, v)) * P1 + P4
+  round(0, 0, v1h, v1l); mul((hh ^ rh) >>> 0, (hl ^ rl) >>> 0, P1H, P1L); add(rh, rl, P4H, P4L); hh = rh; hl = rl;
+  round(0, 0, v2h, v2l); mul((hh ^ rh) >>> 0, (hl ^ rl) >>> 0, P1H, P1L); add(rh, rl, P4H, P4L); hh = rh; hl = rl;
+  round(0, 0, v3h, v3l); mul((hh ^ rh) >>> 0, (hl ^ rl) >>> 0, P1H, P1L); add(rh, rl, P4H, P4L); hh = rh; hl = rl;
+  round(0, 0, v4h, v4l); mul((hh ^ rh) >>> 0, (hl ^ rl) >>> 0, P1H, P1L); add(rh, rl, P4H, P4L);
+}
+
+/**
+ * The end of XXH64 over hh:hl: adds the total length, mixes in data[i:end] (fewer than 32 bytes)
+ * and avalanches. The result goes to `xxhashResult`; the low half is returned.
+ */
+function finish(hh: number, hl: number, total: number, data: Uint8Array, i: number, end: number): number {
+  add(hh, hl, Math.floor(total / 0x100000000) >>> 0, total >>> 0); hh = rh; hl = rl;
   while (i + 8 <= end) {
     round(0, 0, u32(data, i + 4), u32(data, i));
     rotl((hh ^ rh) >>> 0, (hl ^ rl) >>> 0, 27);
@@ -123,7 +116,110 @@ export function xxh64(data: Uint8Array, start = 0, end = data.length): number {
   return hl;
 }
 
-const encoder = new TextEncoder();
+/** xxHash64 of data[start:end]; the result is left in `xxhashResult` and the low half returned. */
+export function xxh64(data: Uint8Array, start = 0, end = data.length): number {
+  const len = end - start;
+  let i = start;
+  if (len < 32) return finish(P5H, P5L, len, data, i, end);
+  let v1h = V1H, v1l = V1L;
+  let v2h = P2H, v2l = P2L;
+  let v3h = 0, v3l = 0;
+  let v4h = V4H, v4l = V4L;
+  const limit = end - 32;
+  while (i <= limit) {
+    round(v1h, v1l, u32(data, i + 4), u32(data, i)); v1h = rh; v1l = rl;
+    round(v2h, v2l, u32(data, i + 12), u32(data, i + 8)); v2h = rh; v2l = rl;
+    round(v3h, v3l, u32(data, i + 20), u32(data, i + 16)); v3h = rh; v3l = rl;
+    round(v4h, v4l, u32(data, i + 28), u32(data, i + 24)); v4h = rh; v4l = rl;
+    i += 32;
+  }
+  mergeLanes(v1h, v1l, v2h, v2l, v3h, v3l, v4h, v4l);
+  return finish(rh, rl, len, data, i, end);
+}
+
+/**
+ * A streaming XXH64 (cespare/xxhash's Digest): bytes are written in pieces and the sum can be read
+ * at any point without disturbing the state. ckit's hash ring reads it after every byte it appends.
+ */
+export class Xxh64Digest {
+  /** The four lanes, as high/low pairs. */
+  readonly #lanes = new Uint32Array(8);
+  /** Bytes not yet folded into the lanes (fewer than 32). */
+  readonly #mem = new Uint8Array(32);
+  #memLen = 0;
+  #total = 0;
+
+  constructor() {
+    this.reset();
+  }
+
+  reset(): this {
+    this.#lanes.set([V1H, V1L, P2H, P2L, 0, 0, V4H, V4L]);
+    this.#memLen = 0;
+    this.#total = 0;
+    return this;
+  }
+
+  /** Appends data[start:end]. */
+  write(data: Uint8Array, start = 0, end = data.length): this {
+    this.#total += end - start;
+    let i = start;
+    if (this.#memLen > 0) {
+      const take = Math.min(32 - this.#memLen, end - i);
+      this.#mem.set(data.subarray(i, i + take), this.#memLen);
+      this.#memLen += take;
+      i += take;
+      if (this.#memLen < 32) return this;
+      this.#stripe(this.#mem, 0);
+      this.#memLen = 0;
+    }
+    for (; i + 32 <= end; i += 32) this.#stripe(data, i);
+    if (i < end) {
+      this.#mem.set(data.subarray(i, end));
+      this.#memLen = end - i;
+    }
+    return this;
+  }
+
+  /** Appends one byte. */
+  writeByte(b: number): this {
+    this.#total++;
+    this.#mem[this.#memLen++] = b;
+    if (this.#memLen === 32) {
+      this.#stripe(this.#mem, 0);
+      this.#memLen = 0;
+    }
+    return this;
+  }
+
+  /** Appends a string's UTF-8 bytes. */
+  writeString(s: string): this {
+    return this.write(encoder.encode(s));
+  }
+
+  #stripe(data: Uint8Array, i: number) {
+    const v = this.#lanes;
+    for (let k = 0; k < 8; k += 2, i += 8) {
+      round(v[k]!, v[k + 1]!, u32(data, i + 4), u32(data, i));
+      v[k] = rh;
+      v[k + 1] = rl;
+    }
+  }
+
+  /** The hash of everything written so far, left in `xxhashResult`; the low half is returned. */
+  sum(): number {
+    const v = this.#lanes;
+    if (this.#total < 32) return finish(P5H, P5L, this.#total, this.#mem, 0, this.#memLen);
+    mergeLanes(v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, v[5]!, v[6]!, v[7]!);
+    return finish(rh, rl, this.#total, this.#mem, 0, this.#memLen);
+  }
+
+  /** The hash of everything written so far, as a bigint (Digest.Sum64). */
+  sum64(): bigint {
+    this.sum();
+    return (BigInt(xxhashResult.hi) << 32n) | BigInt(xxhashResult.lo);
+  }
+}
 
 /** xxHash64 of bytes or of a string's UTF-8 encoding, as a bigint. */
 export function xxhash64(data: Uint8Array | string): bigint {

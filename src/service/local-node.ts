@@ -6,29 +6,11 @@
 // and then this node alone, named by --cluster.node-name or the hostname, at
 // --cluster.advertise-address or 127.0.0.1 with the port of --server.http.listen-addr
 // (cluster_builder.go getAdvertiseAddress, findPort).
-import { parseListenAddress } from "./http/listen-address.ts";
+import { advertiseAddress } from "./cluster/advertise.ts";
+import { findPort } from "./cluster/net-address.ts";
 import type { UiPeer } from "./ui/host.ts";
 
 export type PeerState = UiPeer["state"];
-
-/** Go's findPort: the port of a host:port address, or defaultPort when it has none. */
-export function findPort(address: string, defaultPort: number): number {
-  try {
-    return parseListenAddress(address).port;
-  } catch {
-    return defaultPort;
-  }
-}
-
-/** Go's appendDefaultPort: the address as given when it has a port, else joined with port. */
-export function appendDefaultPort(address: string, port: number): string {
-  try {
-    parseListenAddress(address);
-    return address;
-  } catch {
-    return address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
-  }
-}
 
 export class LocalNode {
   #state: PeerState = "viewer";
@@ -40,8 +22,7 @@ export class LocalNode {
 
   /** The node's address as Alloy picks it when clustering is off. */
   static advertiseAddress(listenAddr: string, advertiseAddr: string | undefined): string {
-    const port = findPort(listenAddr, 80);
-    return advertiseAddr ? appendDefaultPort(advertiseAddr, port) : `127.0.0.1:${port}`;
+    return advertiseAddress({ advertiseAddress: advertiseAddr ?? "", listenPort: findPort(listenAddr, 80) });
   }
 
   get state(): PeerState {

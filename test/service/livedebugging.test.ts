@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { redactHeapSnapshotText, REDACTED_STRING } from "../../src/service/http/heap-snapshot.ts";
 import { LiveDebugging, newData, type Data, type LiveDebuggingHost } from "../../src/service/livedebugging/livedebugging.ts";
 import { LiveDebuggingService } from "../../src/service/livedebugging/service.ts";
-import { appendDefaultPort, findPort, LocalNode } from "../../src/service/local-node.ts";
+import { appendDefaultPort, findPort } from "../../src/service/cluster/net-address.ts";
+import { LocalNode } from "../../src/service/local-node.ts";
 
 const DISABLED = "the live debugging service is disabled. Check the documentation to find out how to enable it";
 

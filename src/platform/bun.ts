@@ -1,4 +1,5 @@
 // The Bun adapter: the node: capabilities, with Bun's own file reading and the facts only Bun knows.
+import { createBunFetchClient } from "./bun/fetch-client.ts";
 import { nodeBasedPlatform } from "./node.ts";
 import { goArch, goOs } from "./node/system.ts";
 import type { Platform } from "./types.ts";
@@ -38,6 +39,7 @@ export function createBunPlatform(): Platform {
       const heap = jscHeap();
       return { ...stats, heapUsedBytes: heap.heapSize, heapTotalBytes: Math.max(heap.heapCapacity, heap.heapSize) };
     },
+    createFetchClient: (options) => createBunFetchClient(options, base.getEnv),
     // A `bun build --compile` executable runs its entry point from the embedded /$bunfs file system.
     isCompiled: () => bun().main.includes("$bunfs") || bun().main.startsWith("B:/~BUN"),
   };

@@ -1,6 +1,11 @@
 // The Deno adapter: the node: capabilities, with Deno's native APIs where they are better: signals,
 // DNS (SRV records without node:dns's resolver), host facts, file watching and arguments.
+//
+// HTTP clients with TLS settings or a proxy stay on undici over node:tls: Deno.createHttpClient
+// cannot skip verification, override the server name, set TLS versions or send CONNECT headers,
+// and its CA certificates add to the system's roots where Go's replace them.
 import { nodeBasedPlatform } from "./node.ts";
+import { createNodeFetchClient } from "./node/fetch-client.ts";
 import type { Dns, NameServer, NetworkInterface, Platform, SignalName, WatchEvent } from "./types.ts";
 
 /** The part of Deno's global this adapter uses (the Deno types are not in the tsc project). */
@@ -86,6 +91,16 @@ const WATCH_KINDS = new Set<WatchEvent["kind"]>(["create", "modify", "remove", "
 
 export function createDenoPlatform(): Platform {
   const d = deno();
+  // Under least privilege (deno task alloy) a variable outside --allow-env reads as unset, as an
+  // unset variable does for Alloy, instead of failing the agent.
+  const getEnv = (name: string) => {
+    try {
+      return d.env.get(name);
+    } catch (error) {
+      if ((error as Error).name === "NotCapable" || (error as Error).name === "PermissionDenied") return undefined;
+      throw error;
+    }
+  };
   const base = nodeBasedPlatform(
     { name: "deno", version: d.version.deno, os: d.build.os, arch: GO_ARCH[d.build.arch] ?? d.build.arch },
     { resumeAfterHttp2Handoff: false, http1KeepAlive: false },
@@ -98,17 +113,9 @@ export function createDenoPlatform(): Platform {
     execPath: () => d.execPath(),
     hostname: () => d.hostname(),
     networkInterfaces: denoNetworkInterfaces,
-    // Under least privilege (deno task alloy) a variable outside --allow-env reads as unset, as an
-    // unset variable does for Alloy, instead of failing the agent.
-    getEnv: (name) => {
-      try {
-        return d.env.get(name);
-      } catch (error) {
-        if ((error as Error).name === "NotCapable" || (error as Error).name === "PermissionDenied") return undefined;
-        throw error;
-      }
-    },
+    getEnv,
     envObject: () => d.env.toObject(),
+    createFetchClient: (options) => createNodeFetchClient(options, getEnv),
     onSignal(signal, handler) {
       if (d.build.os === "windows" && signal === "SIGHUP") return () => {};
       d.addSignalListener(signal, handler);

@@ -4,6 +4,7 @@ import { nodeRunCommand } from "./node/command.ts";
 import { nodeBindDatagram } from "./node/datagram.ts";
 import { nodeDns } from "./node/dns.ts";
 import { nodeFileSystem } from "./node/fs.ts";
+import { createNodeFetchClient } from "./node/fetch-client.ts";
 import { createNodeHttp2Client } from "./node/http2-client.ts";
 import { nodeEnvObject, nodeExit, nodeGetEnv, nodeReadStdin, nodeStderr, nodeStdout } from "./node/process.ts";
 import { serveDualProtocol, type ServeQuirks } from "./node/serve.ts";
@@ -48,6 +49,7 @@ export function nodeBasedPlatform(runtime: RuntimeInfo, quirks: ServeQuirks): Pl
     runCommand: nodeRunCommand,
     serve: (options) => serveDualProtocol(options, quirks),
     createHttp2Client: createNodeHttp2Client,
+    createFetchClient: (options) => createNodeFetchClient(options, nodeGetEnv),
     bindDatagram: nodeBindDatagram,
     listenTcp: nodeListenTcp,
     connectTcp: nodeConnectTcp,

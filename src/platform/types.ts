@@ -172,6 +172,46 @@ export interface Http2Client {
   close(): Promise<void>;
 }
 
+/** TLS settings of a FetchClient: Go's tls.Config as Prometheus's tls_config fills it. */
+export interface FetchClientTls extends TlsClientConfig {
+  /**
+   * PEM CA bundle that replaces the system's roots (Go's RootCAs), for the servers and for an
+   * https:// proxy alike.
+   */
+  ca?: string;
+  /** Name sent as SNI and checked against the server's certificate instead of the URL's host. */
+  serverName?: string;
+  minVersion?: TlsVersion;
+  maxVersion?: TlsVersion;
+}
+
+/**
+ * Which proxy requests go through, by Go's rules (./proxy.ts): a proxy URL (http://, https:// or
+ * socks5://, userinfo sent as proxy basic auth), alone (every request goes through it, loopback
+ * included) or with a NO_PROXY-style list; or HTTP_PROXY, HTTPS_PROXY and NO_PROXY from the
+ * environment. connectHeaders go on CONNECT requests only (a tunnel for an https:// target).
+ */
+export type ProxySettings =
+  | { url: string; noProxy?: string; connectHeaders?: Record<string, string[]> }
+  | { fromEnvironment: true; connectHeaders?: Record<string, string[]> };
+
+export interface FetchClientOptions {
+  tls?: FetchClientTls;
+  proxy?: ProxySettings;
+}
+
+/**
+ * An HTTP/1.1 client with its own TLS settings and proxy, for requests that web-standard fetch
+ * cannot make. Connections are pooled and kept alive until close(); idle ones never keep the
+ * process running. Responses are decompressed as fetch does; errors are fetch's TypeError with
+ * the reason in the message.
+ */
+export interface FetchClient {
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  /** Lets requests in flight finish (for a few seconds at most), then closes every connection. */
+  close(): Promise<void>;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Datagrams and byte streams (cluster gossip over UDP and TCP, as memberlist's own transport)
 
@@ -398,6 +438,12 @@ export interface Platform {
 
   serve(options: ServeOptions): Promise<HttpServer>;
   createHttp2Client(origin: string, options?: Http2ClientOptions): Http2Client;
+  /**
+   * An HTTP client with TLS settings and a proxy (FetchClientOptions). Throws at once, with the
+   * reason, for settings that cannot work: unreadable PEM, a client key that does not match its
+   * certificate, a proxy URL of an unknown scheme, or a feature this runtime lacks.
+   */
+  createFetchClient(options: FetchClientOptions): FetchClient;
 
   /** Binds a UDP socket. */
   bindDatagram(options: DatagramOptions): Promise<DatagramSocket>;

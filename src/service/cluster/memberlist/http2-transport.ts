@@ -161,10 +161,25 @@ export interface Http2TransportOptions {
 
 export interface Http2TransportMetrics {
   packetsSent: number;
+  /** Packet POSTs that failed or were answered with anything but 200 (tx_packets_failed_total). */
   packetsSendFailed: number;
   packetsReceived: number;
   packetsDropped: number;
+  /** Streams open now, dialled or accepted (cluster_transport_streams). */
   openStreams: number;
+  // ckit's gossiphttp counters (cluster_transport_*), counted where ckit counts them.
+  /** Incoming packets: ckit counts each one when it arrives and again when it is handed over. */
+  rxPackets: number;
+  rxBytes: number;
+  /** Outgoing packets taken off the queue to be sent, failed or not. */
+  txPackets: number;
+  txBytes: number;
+  /** Reads and writes on streams (one per call, as ckit counts them), their bytes, failed writes. */
+  streamRxPackets: number;
+  streamRxBytes: number;
+  streamTxPackets: number;
+  streamTxBytes: number;
+  streamTxFailed: number;
 }
 
 export class Http2Transport implements Transport {
@@ -187,6 +202,15 @@ export class Http2Transport implements Transport {
     packetsReceived: 0,
     packetsDropped: 0,
     openStreams: 0,
+    rxPackets: 0,
+    rxBytes: 0,
+    txPackets: 0,
+    txBytes: 0,
+    streamRxPackets: 0,
+    streamRxBytes: 0,
+    streamTxPackets: 0,
+    streamTxBytes: 0,
+    streamTxFailed: 0,
   };
 
   constructor(options: Http2TransportOptions) {
@@ -194,6 +218,16 @@ export class Http2Transport implements Transport {
     this.#log = options.logger ?? silentLogger;
     this.#clock = options.clock ?? realClock;
     this.#workers = [this.#sendLoop(), this.#receiveLoop()];
+  }
+
+  /** Packets received and not yet handed to memberlist (rx_packet_queue_length). */
+  get inQueueLength(): number {
+    return this.#in.size;
+  }
+
+  /** Packets waiting to be sent (tx_packet_queue_length). */
+  get outQueueLength(): number {
+    return this.#out.size;
   }
 
   get #scheme() {
@@ -236,6 +270,8 @@ export class Http2Transport implements Transport {
       if (this.#shutdown) return;
       const packet = this.#out.shift();
       if (!packet) continue;
+      this.metrics.txPackets++;
+      this.metrics.txBytes += packet.data.length;
       this.#sending = true;
       try {
         await this.#sendPacket(packet.data, packet.addr);
@@ -288,6 +324,8 @@ export class Http2Transport implements Transport {
       while (this.#in.size > 0 && !this.#shutdown) {
         const packet = this.#in.shift()!;
         this.metrics.packetsReceived++;
+        this.metrics.rxPackets++;
+        this.metrics.rxBytes += packet.buf.length;
         try {
           this.#handlers?.onPacket(packet);
         } catch (error) {
@@ -334,6 +372,7 @@ export class Http2Transport implements Transport {
     let closed = false;
     this.metrics.openStreams++;
     const conn = framedConn({
+      metrics: this.metrics,
       remoteAddr: addr,
       readChunk: async () => {
         const { done, value } = await reader.read();
@@ -399,6 +438,8 @@ export class Http2Transport implements Transport {
   }
 
   #enqueuePacket(buf: Uint8Array, from: string, timestamp: number) {
+    this.metrics.rxPackets++;
+    this.metrics.rxBytes += buf.length;
     if (this.#in.size >= packetBufferSize) this.metrics.packetsDropped++;
     this.#in.push({ buf, from, timestamp });
   }
@@ -417,6 +458,7 @@ export class Http2Transport implements Transport {
     });
     this.metrics.openStreams++;
     conn = framedConn({
+      metrics: this.metrics,
       remoteAddr: from,
       readChunk: async () => {
         if (!reader) return null;
@@ -468,6 +510,7 @@ export class Http2Transport implements Transport {
 
 /** A StreamConn over framed chunks: each write is one frame, reads reassemble frames into bytes. */
 function framedConn(io: {
+  metrics: Http2TransportMetrics;
   remoteAddr: string;
   readChunk: () => Promise<Uint8Array | null>;
   writeFrame: (frame: Uint8Array) => void;
@@ -475,38 +518,54 @@ function framedConn(io: {
 }): StreamConn {
   const parser = new FrameParser();
   let ended = false;
+  const counted = (chunk: Uint8Array | null) => {
+    io.metrics.streamRxPackets++;
+    io.metrics.streamRxBytes += chunk?.length ?? 0;
+    return chunk;
+  };
   return {
     remoteAddr: io.remoteAddr,
     async read() {
-      for (;;) {
-        if (ended) return null;
-        let chunk: Uint8Array | null;
-        try {
-          chunk = await io.readChunk();
-        } catch {
-          chunk = null;
-        }
-        if (chunk === null) {
-          ended = true;
-          return null;
-        }
-        const frames = parser.push(chunk);
-        if (frames.length === 0) continue;
-        if (frames.length === 1) return frames[0]!;
-        let n = 0;
-        for (const f of frames) n += f.length;
-        const out = new Uint8Array(n);
-        let o = 0;
-        for (const f of frames) {
-          out.set(f, o);
-          o += f.length;
-        }
-        return out;
-      }
+      return counted(await readFrames());
     },
     async write(data: Uint8Array) {
-      io.writeFrame(encodeFrame(data));
+      io.metrics.streamTxPackets++;
+      try {
+        io.writeFrame(encodeFrame(data));
+      } catch (error) {
+        io.metrics.streamTxFailed++;
+        throw error;
+      }
+      io.metrics.streamTxBytes += data.length;
     },
     close: io.close,
   };
+
+  async function readFrames(): Promise<Uint8Array | null> {
+    for (;;) {
+      if (ended) return null;
+      let chunk: Uint8Array | null;
+      try {
+        chunk = await io.readChunk();
+      } catch {
+        chunk = null;
+      }
+      if (chunk === null) {
+        ended = true;
+        return null;
+      }
+      const frames = parser.push(chunk);
+      if (frames.length === 0) continue;
+      if (frames.length === 1) return frames[0]!;
+      let n = 0;
+      for (const f of frames) n += f.length;
+      const out = new Uint8Array(n);
+      let o = 0;
+      for (const f of frames) {
+        out.set(f, o);
+        o += f.length;
+      }
+      return out;
+    }
+  }
 }

@@ -33,6 +33,18 @@ function lookupError(name: string, error: unknown): Error {
 }
 
 /**
+ * Go's isDomainName, which Go's resolver checks before asking anything: labels of 1 to 63 letters,
+ * digits, '_' or '-' (no label starts or ends with '-'), an optional root dot, 253 characters at
+ * most, and not all digits.
+ */
+function isDomainName(name: string): boolean {
+  const body = name.endsWith(".") ? name.slice(0, -1) : name;
+  if (body === "" || body.length > 253) return false;
+  const labelOk = (label: string) => /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/.test(label);
+  return body.split(".").every(labelOk) && /[A-Za-z_-]/.test(body);
+}
+
+/**
  * Go's net.LookupIP: an IP literal (an IPv6 zone allowed) is its own answer; a name gets its A and
  * AAAA records, IPv4 first, and fails only when neither look-up found anything.
  */
@@ -40,7 +52,7 @@ export async function lookupIP(dns: Dns, name: string): Promise<string[]> {
   const zoneless = name.replace(/%[^%]*$/, "");
   const literal = canonicalIP(zoneless);
   if (literal !== undefined && (zoneless === name || literal.includes(":"))) return [literal];
-  if (name === "") throw lookupError(name, { code: "ENOTFOUND" });
+  if (!isDomainName(name)) throw lookupError(name, { code: "ENOTFOUND" });
   const [v4, v6] = await Promise.allSettled([dns.resolveA(name), dns.resolveAAAA(name)]);
   const found = [...(v4.status === "fulfilled" ? v4.value : []), ...(v6.status === "fulfilled" ? v6.value : [])];
   if (found.length > 0) return found.map((ip) => canonicalIP(ip) ?? ip);
@@ -53,7 +65,7 @@ export async function lookupIP(dns: Dns, name: string): Promise<string[]> {
  * by weight (RFC 2782); targets are fully qualified with the root dot, as Go returns them.
  */
 export async function lookupSRV(dns: Dns, name: string, random: () => number = Math.random): Promise<SrvRecord[]> {
-  if (name === "") throw lookupError(name, { code: "ENOTFOUND" });
+  if (!isDomainName(name)) throw lookupError(name, { code: "ENOTFOUND" });
   let records: SrvRecord[];
   try {
     records = await dns.resolveSrv(name);

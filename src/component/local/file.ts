@@ -102,7 +102,7 @@ export const localFile = defineComponent({
 });
 
 /** The text Go's os.ReadFile error would give. */
-function goReadError(path: string, error: unknown): string {
+export function goReadError(path: string, error: unknown): string {
   const code = (error as { code?: string }).code;
   if (code === "ENOENT") return `open ${path}: no such file or directory`;
   if (code === "EACCES") return `open ${path}: permission denied`;

@@ -3,11 +3,12 @@
 // settings, tls_config, follow_redirects, enable_http2, http_headers), and a client that applies them
 // to requests made with the component's fetch (which reaches the in-memory address without a socket).
 //
-// What fetch cannot do is refused at configuration time with a clear error rather than ignored: a
-// proxy URL, and TLS settings beyond the system's roots (custom CA, client certificates, skipping
-// verification) — web-standard fetch has no per-request TLS or proxy options.
+// Requests that need TLS settings beyond the system's roots or a proxy go through a client from the
+// platform (Platform.createFetchClient), built from the settings and rebuilt when they, or the
+// contents of ca_file, cert_file and key_file, change — those files are read on every request, as
+// Prometheus's common config does. Everything else stays on the component's fetch, the hot path.
 
-import type { Platform } from "../../platform/mod.ts";
+import type { FetchClient, FetchClientTls, Platform, ProxySettings, TlsVersion } from "../../platform/mod.ts";
 import { attr, block, struct, t } from "../../syntax/schema/index.ts";
 import type { SecretValue } from "../../syntax/value/index.ts";
 
@@ -151,7 +152,7 @@ export function secret(s: SecretValue | null | undefined): string {
   return s?.value ?? "";
 }
 
-/** Alloy's HTTPClientConfig.Validate (auth exclusivity, proxy rules) plus what this client cannot do. */
+/** Alloy's HTTPClientConfig.Validate: auth exclusivity, headers, proxy rules. */
 export function validateHttpClient(h: HttpClientConfig): string | undefined {
   let auth = 0;
   if (h.basic_auth) auth++;
@@ -169,21 +170,130 @@ export function validateHttpClient(h: HttpClientConfig): string | undefined {
       return `setting header ${JSON.stringify(name)} is not allowed`;
     }
   }
-  if (Object.keys(h.proxy_connect_header ?? {}).length > 0 && !h.proxy_from_environment && h.proxy_url === "") {
+  return validateProxy(h) ?? (h.oauth2 ? validateProxy(h.oauth2) : undefined);
+}
+
+type ProxyConfig = Pick<HttpClientConfig, "proxy_url" | "no_proxy" | "proxy_from_environment" | "proxy_connect_header">;
+
+/** Alloy's ProxyConfig.Validate, for a client and for an oauth2 block's token requests. */
+function validateProxy(p: ProxyConfig): string | undefined {
+  if (Object.keys(p.proxy_connect_header ?? {}).length > 0 && !p.proxy_from_environment && p.proxy_url === "") {
     return "if proxy_connect_header is configured, proxy_url or proxy_from_environment must also be configured";
   }
-  if (h.proxy_from_environment && h.proxy_url !== "") return "if proxy_from_environment is configured, proxy_url must not be configured";
-  if (h.proxy_from_environment && h.no_proxy !== "") return "if proxy_from_environment is configured, no_proxy must not be configured";
-  if (h.proxy_url === "" && h.no_proxy !== "") return "if no_proxy is configured, proxy_url must also be configured";
-  // Not offered by web-standard fetch.
-  if (h.proxy_url !== "") return "proxy_url is not supported by alloy-ts yet";
-  const unsupportedTls = (c: TlsConfig | null) =>
-    c !== null && (c.ca_pem !== "" || c.ca_file !== "" || c.cert_pem !== "" || c.cert_file !== "" || secret(c.key_pem) !== "" ||
-      c.key_file !== "" || c.insecure_skip_verify);
-  if (unsupportedTls(h.tls_config) || unsupportedTls(h.oauth2?.tls_config ?? null)) {
-    return "tls_config with a CA, client certificate or insecure_skip_verify is not supported by alloy-ts yet (the system's roots are used)";
-  }
+  if (p.proxy_from_environment && p.proxy_url !== "") return "if proxy_from_environment is configured, proxy_url must not be configured";
+  if (p.proxy_from_environment && p.no_proxy !== "") return "if proxy_from_environment is configured, no_proxy must not be configured";
+  if (p.proxy_url === "" && p.no_proxy !== "") return "if no_proxy is configured, proxy_url must also be configured";
   return undefined;
+}
+
+/** tls_config's min_version names (Go's) as the platform names TLS versions. */
+const PLATFORM_TLS_VERSIONS: Record<string, TlsVersion> = { TLS10: "TLSv1", TLS11: "TLSv1.1", TLS12: "TLSv1.2", TLS13: "TLSv1.3" };
+
+/** Whether a tls_config asks for anything beyond the system's roots and defaults. */
+function customTls(c: TlsConfig | null | undefined): c is TlsConfig {
+  return !!c && (c.ca_pem !== "" || c.ca_file !== "" || c.cert_pem !== "" || c.cert_file !== "" || secret(c.key_pem) !== "" ||
+    c.key_file !== "" || c.server_name !== "" || c.insecure_skip_verify || c.min_version !== "");
+}
+
+function proxySettings(p: ProxyConfig): ProxySettings | undefined {
+  const connectHeaders: Record<string, string[]> = {};
+  for (const [name, values] of Object.entries(p.proxy_connect_header ?? {})) connectHeaders[name] = values.map(secret);
+  if (p.proxy_url !== "") return { url: p.proxy_url, ...(p.no_proxy !== "" ? { noProxy: p.no_proxy } : {}), connectHeaders };
+  if (p.proxy_from_environment) return { fromEnvironment: true, connectHeaders };
+  return undefined;
+}
+
+/** One platform client and the settings (file contents included) it was built from. */
+interface Transport {
+  key: string;
+  client: FetchClient;
+}
+
+/**
+ * The transport for one set of TLS and proxy settings: the component's fetch when they ask for
+ * nothing special, otherwise a platform client, replaced when the settings or the files change.
+ */
+class TransportSlot {
+  #current: Transport | undefined;
+
+  constructor(private readonly platform: Platform) {}
+
+  /** The fetch to use; reads the TLS files and (re)builds the client when needed. */
+  async fetchFor(tlsConfig: TlsConfig | null | undefined, proxyConfig: ProxyConfig, plain: typeof fetch): Promise<typeof fetch> {
+    const proxy = proxySettings(proxyConfig);
+    if (!customTls(tlsConfig) && !proxy) {
+      this.close();
+      return plain;
+    }
+    const tls = customTls(tlsConfig) ? await readTls(tlsConfig, this.platform) : undefined;
+    const key = JSON.stringify([tls?.settings ?? null, proxy ?? null]);
+    if (this.#current?.key !== key) {
+      const client = createClient(this.platform, tls, proxy);
+      this.close();
+      this.#current = { key, client };
+    }
+    const client = this.#current!.client;
+    return ((input: RequestInfo | URL, init?: RequestInit) => client.fetch(input, init)) as typeof fetch;
+  }
+
+  /** Closes the client, letting requests in flight finish. */
+  close(): Promise<void> {
+    const old = this.#current;
+    this.#current = undefined;
+    return old ? old.client.close().catch(() => {}) : Promise.resolve();
+  }
+}
+
+interface ReadTls {
+  settings: FetchClientTls;
+  /** How Prometheus names where each PEM came from, for its error messages. */
+  caSource: string;
+  certSource: string;
+  keySource: string;
+}
+
+/** tls_config with the files read now (trimmed, as Prometheus reads them); errors as Prometheus words them. */
+async function readTls(c: TlsConfig, platform: Platform): Promise<ReadTls> {
+  const read = async (inline: string, file: string, what: string): Promise<string | undefined> => {
+    if (inline !== "") return inline;
+    if (file === "") return undefined;
+    try {
+      return (await platform.fs.readTextFile(file)).trim();
+    } catch (error) {
+      throw new Error(`unable to read ${what}: unable to read file ${file}: ${(error as Error).message}`);
+    }
+  };
+  const settings: FetchClientTls = {};
+  const ca = await read(c.ca_pem, c.ca_file, "CA cert");
+  const cert = await read(c.cert_pem, c.cert_file, "client cert");
+  const key = await read(secret(c.key_pem), c.key_file, "client key");
+  if (ca !== undefined) settings.ca = ca;
+  if (cert !== undefined) settings.cert = cert;
+  if (key !== undefined) settings.key = key;
+  if (c.server_name !== "") settings.serverName = c.server_name;
+  if (c.insecure_skip_verify) settings.insecureSkipVerify = true;
+  if (c.min_version !== "") settings.minVersion = PLATFORM_TLS_VERSIONS[c.min_version];
+  const source = (inline: string, file: string) => (inline !== "" ? "inline" : `file ${file}`);
+  return {
+    settings,
+    caSource: source(c.ca_pem, c.ca_file),
+    certSource: source(c.cert_pem, c.cert_file),
+    keySource: source(secret(c.key_pem), c.key_file),
+  };
+}
+
+/** The platform client, its refusals worded as Prometheus words them. */
+function createClient(platform: Platform, tls: ReadTls | undefined, proxy: ProxySettings | undefined): FetchClient {
+  try {
+    return platform.createFetchClient({ ...(tls ? { tls: tls.settings } : {}), ...(proxy ? { proxy } : {}) });
+  } catch (error) {
+    const part = (error as { part?: string }).part;
+    if (tls && part === "ca") throw new Error(`unable to use specified CA cert ${tls.caSource}`);
+    if (tls && part === "keypair") {
+      throw new Error(`unable to use specified client cert (${tls.certSource}) & key (${tls.keySource}): ${(error as Error).message}`);
+    }
+    throw error;
+  }
 }
 
 interface Token {
@@ -192,19 +302,54 @@ interface Token {
   expiresAt: number;
 }
 
+export interface HttpClientOptions {
+  /**
+   * The agent's in-memory address (host:port): requests to it always go to the component's fetch,
+   * which answers them without a socket, whatever the TLS and proxy settings say.
+   */
+  memoryAddr?: string;
+}
+
 /** Applies an HTTPClientConfig to requests. */
 export class HttpClient {
   private token: Token | undefined;
   private tokenKey = "";
+  readonly #transport: TransportSlot;
+  readonly #tokenTransport: TransportSlot;
+  readonly #isMemory: (url: URL) => boolean;
 
   constructor(
     private config: HttpClientConfig,
     private readonly fetchFn: typeof fetch,
     private readonly platform: Platform,
-  ) {}
+    options: HttpClientOptions = {},
+  ) {
+    this.#transport = new TransportSlot(platform);
+    this.#tokenTransport = new TransportSlot(platform);
+    const memory = options.memoryAddr?.toLowerCase();
+    const memoryHost = memory?.replace(/:\d+$/, "");
+    this.#isMemory = (url) =>
+      memory !== undefined && (url.host.toLowerCase() === memory || (url.port === "" && url.hostname.toLowerCase() === memoryHost));
+  }
 
+  /** New settings; a client with other TLS or proxy settings is built on the next request. */
   update(config: HttpClientConfig): void {
     this.config = config;
+  }
+
+  /**
+   * Reads the TLS files and builds the client for the current settings now, so that an unreadable
+   * CA or a client key of another certificate fails the configuration, as Prometheus's
+   * NewClientFromConfig does, rather than every request.
+   */
+  async prepare(): Promise<void> {
+    await this.#transport.fetchFor(this.config.tls_config, this.config, this.fetchFn);
+    if (this.config.oauth2) await this.#tokenTransport.fetchFor(this.config.oauth2.tls_config, this.config.oauth2, this.fetchFn);
+  }
+
+  /** Closes the clients built for TLS or proxy settings (requests in flight finish first). */
+  async close(): Promise<void> {
+    await Promise.all([this.#transport.close(), this.#tokenTransport.close()]);
   }
 
   /** Headers for authentication and http_headers (files are read on every request, as Prometheus does). */
@@ -236,11 +381,12 @@ export class HttpClient {
     return h;
   }
 
-  /** fetch with the configured authentication, headers and redirect policy. */
+  /** fetch with the configured authentication, headers, redirect policy, TLS settings and proxy. */
   async fetch(url: string, init: RequestInit & { headers?: Headers }): Promise<Response> {
     const headers = await this.headers();
     init.headers?.forEach((v, k) => headers.set(k, v));
-    return this.fetchFn(url, { ...init, headers, redirect: this.config.follow_redirects ? "follow" : "manual" });
+    const send = this.#isMemory(new URL(url)) ? this.fetchFn : await this.#transport.fetchFor(this.config.tls_config, this.config, this.fetchFn);
+    return send(url, { ...init, headers, redirect: this.config.follow_redirects ? "follow" : "manual" });
   }
 
   /** The client-credentials token of an oauth2 block, fetched again shortly before it expires. */
@@ -251,7 +397,9 @@ export class HttpClient {
     const body = new URLSearchParams({ grant_type: "client_credentials" });
     if ((o.scopes ?? []).length > 0) body.set("scope", o.scopes.join(" "));
     for (const [k, v] of Object.entries(o.endpoint_params ?? {})) body.set(k, v);
-    const response = await this.fetchFn(o.token_url, {
+    // The token request has the oauth2 block's own TLS and proxy settings (Prometheus's oauth2 client).
+    const send = this.#isMemory(new URL(o.token_url)) ? this.fetchFn : await this.#tokenTransport.fetchFor(o.tls_config, o, this.fetchFn);
+    const response = await send(o.token_url, {
       method: "POST",
       headers: {
         "Content-Type": "application/x-www-form-urlencoded",

@@ -70,6 +70,8 @@ export function unsupportedClientSettings(args: RemotecfgArgs): string | undefin
   const h = args.http_client as HttpClientConfig;
   const shared = validateHttpClient({ ...h, tls_config: null });
   if (shared !== undefined) return `remotecfg: ${shared}`;
+  // Its TLS requests go through the HTTP/2 client, which has no proxy.
+  if (h.proxy_url !== "") return "remotecfg: proxy_url is not supported by alloy-ts yet";
   if (h.proxy_from_environment) return "remotecfg: proxy_from_environment is not supported by alloy-ts yet";
   if (h.oauth2 && (h.oauth2.proxy_url !== "" || h.oauth2.proxy_from_environment)) {
     return "remotecfg: a proxy for the oauth2 token request is not supported by alloy-ts yet";

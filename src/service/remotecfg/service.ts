@@ -239,7 +239,8 @@ export class RemotecfgService implements Service<RemotecfgArgs> {
       this.#tlsClient = client;
       transport = (input, init) => client.fetch(input, init);
     }
-    const http = new HttpClient(args.http_client as HttpClientConfig, transport, this.#options.platform);
+    // The transport already carries the TLS settings (the HTTP/2 client); HttpClient adds the rest.
+    const http = new HttpClient({ ...(args.http_client as HttpClientConfig), tls_config: null }, transport, this.#options.platform);
     this.#client = new ConnectCollectorClient(args.url, (url, init) => http.fetch(url, init), this.#agent());
     return this.#client;
   }

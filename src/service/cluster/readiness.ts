@@ -125,12 +125,9 @@ export class ClusterReadiness {
   }
 
   #toDeadlinePassed() {
+    // Only a not-ready cluster has a deadline running: becoming ready clears the timer before it can
+    // fire (in Go the timer may race the transition, hence its "already ready - ignoring" log).
     this.#deadlineTimer = undefined;
-    if (this.#state === "ready") {
-      this.#options.logger.info("minimum cluster size deadline passed, but cluster is already ready to admit traffic - ignoring", this.#fields(true));
-      return;
-    }
-    if (this.#state === "deadline-passed") return;
     this.#state = "deadline-passed";
     this.#readyGauge.set(1);
     this.#options.logger.warn("deadline passed, marking cluster as ready to admit traffic", this.#fields(true));

@@ -43,11 +43,15 @@ export type DiscoveryExports = { targets: Target[] };
 export interface DiscoverySpec<Args> {
   name: string;
   args: StructType<Args>;
-  /**
-   * Called once per component (register metrics here); returns how to make the discoverer for a set
-   * of arguments. Making one throws for arguments that cannot work.
-   */
-  setup(context: ComponentContext<DiscoveryExports>): (args: Args) => Discoverer;
+  /** Called once per component: registers its metrics, holds what discoverers share. */
+  setup(context: ComponentContext<DiscoveryExports>): DiscoverySetup<Args>;
+}
+
+export interface DiscoverySetup<Args> {
+  /** The discoverer for a set of arguments; throws for arguments that cannot work. */
+  create(args: Args): Discoverer;
+  /** Releases what setup holds, once the component stops. */
+  close?(): void | Promise<void>;
 }
 
 /** A discovery component: Alloy's discovery.Component around the discoverer the spec makes. */
@@ -58,8 +62,8 @@ export function defineDiscovery<Args>(spec: DiscoverySpec<Args>): ComponentDefin
     args: spec.args,
     exports: Exports,
     build(context, initial) {
-      const make = spec.setup(context);
-      let discoverer = make(initial);
+      const setup = spec.setup(context);
+      let discoverer = setup.create(initial);
       const debug = liveDebugging(context);
       const publisher = new TargetPublisher((targets) => {
         debug?.publishIfActive({
@@ -95,9 +99,10 @@ export function defineDiscovery<Args>(spec: DiscoverySpec<Args>): ComponentDefin
           await untilAborted(signal);
           await stop();
           publisher.close();
+          await setup.close?.();
         },
         async update(args) {
-          discoverer = make(args);
+          discoverer = setup.create(args);
           if (active) {
             await stop();
             start();

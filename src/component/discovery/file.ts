@@ -68,7 +68,7 @@ export const discoveryFile = defineDiscovery({
     }]);
     for (const c of [readErrors, watcherErrors, mtimes]) context.registerer.register(c);
     const metrics: FileMetrics = { readErrors: readErrors.with(), watcherErrors: watcherErrors.with(), timestamps };
-    return (args) => fileDiscoverer(args, context.platform.fs, context.logger, metrics);
+    return { create: (args) => fileDiscoverer(args, context.platform.fs, context.logger, metrics) };
   },
 });
 

@@ -187,7 +187,7 @@ export class ImportHttp implements ImportSource {
 type Client = Args["client"];
 
 /** fetch's own message ("fetch failed") with the reason it wraps (connection refused …). */
-function fetchErrorText(e: unknown): string {
+export function fetchErrorText(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e);
   const cause = e instanceof Error ? (e.cause as Error | undefined) : undefined;
   return cause?.message && !message.includes(cause.message) ? `${message}: ${cause.message}` : message;

@@ -310,6 +310,15 @@ export interface HttpClientOptions {
   memoryAddr?: string;
 }
 
+/** The in-memory address from the http service's data; undefined where the agent runs without it. */
+export function memoryAddress(context: { getServiceData(name: string): unknown }): string | undefined {
+  try {
+    return (context.getServiceData("http") as { memoryAddr?: string } | undefined)?.memoryAddr;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Applies an HTTPClientConfig to requests. */
 export class HttpClient {
   private token: Token | undefined;

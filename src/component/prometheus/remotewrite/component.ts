@@ -8,7 +8,7 @@ import { health } from "../../../runtime/health.ts";
 import { Counter, Gauge, Histogram } from "../../../runtime/metrics/registry.ts";
 import { attr, block, blocks, Hour, Millisecond, Minute, Second, squash, struct, t } from "../../../syntax/schema/index.ts";
 import { xxhash64Hex } from "../../../wire/labels/xxhash64.ts";
-import { HttpClient, type HttpClientConfig, httpClientFields, validateHttpClient } from "../httpclient.ts";
+import { HttpClient, type HttpClientConfig, httpClientFields, memoryAddress, validateHttpClient } from "../httpclient.ts";
 import { labelStore } from "../labelstore.ts";
 import { appendableType, type MetricsReceiver } from "../receiver.ts";
 import { type RelabelRule, RuleBlock } from "../relabel/rules.ts";
@@ -247,6 +247,20 @@ export const prometheusRemoteWrite = defineComponent({
         const fingerprint = JSON.stringify({ ...config, rules: config.rules.map((r) => ({ ...r, regex: r.regex.source })), http: e.http });
         return { e, config, key, fingerprint };
       });
+      // The new endpoints' clients come first: settings that cannot work (an unreadable CA file, a
+      // key of another certificate) fail the update before anything running is stopped.
+      const clients = new Map<string, HttpClient>();
+      try {
+        for (const w of wanted) {
+          if (endpoints.some((o) => o.key === w.key && o.config === w.fingerprint)) continue;
+          const client = new HttpClient(w.e.http as HttpClientConfig, context.fetch, platform, { memoryAddr: memoryAddress(context) });
+          clients.set(w.key, client);
+          await client.prepare();
+        }
+      } catch (e) {
+        await Promise.all([...clients.values()].map((c) => c.close()));
+        throw e;
+      }
       const stopping: Promise<void>[] = [];
       for (const old of endpoints) {
         if (!wanted.some((w) => w.key === old.key && w.fingerprint === old.config)) {
@@ -260,7 +274,7 @@ export const prometheusRemoteWrite = defineComponent({
           next.push(existing);
           continue;
         }
-        const client = new HttpClient(w.e.http as HttpClientConfig, context.fetch, platform);
+        const client = clients.get(w.key)!;
         const endpoint = new Endpoint(
           w.config,
           { storage, store, client, logger: logger.with({ subcomponent: "rw", remote_name: w.key, url: w.e.url }), metrics: metricsFor(w.key, w.e.url) },

@@ -883,6 +883,8 @@ export class Endpoint {
     clearTimeout(deadline);
     this.abort.abort();
     this.relabelCache.clear();
+    // Connections opened for TLS settings or a proxy go with the endpoint.
+    await this.deps.client.close();
   }
 }
 

@@ -7,7 +7,7 @@ import { health } from "../../../runtime/health.ts";
 import { Counter, Gauge, Histogram } from "../../../runtime/metrics/registry.ts";
 import { attr, block, Minute, Second, squash, struct, t } from "../../../syntax/schema/index.ts";
 import { targetsType } from "../../discovery/relabel.ts";
-import { HttpClient, type HttpClientConfig, httpClientFields, validateHttpClient } from "../httpclient.ts";
+import { HttpClient, type HttpClientConfig, httpClientFields, memoryAddress, validateHttpClient } from "../httpclient.ts";
 import { labelStore } from "../labelstore.ts";
 import { appendableType, Fanout } from "../receiver.ts";
 import { type LoopOptions, type ParserKind, ScrapeLoop } from "./loop.ts";
@@ -163,7 +163,7 @@ export const prometheusScrape = defineComponent({
     const store = labelStore();
     const releaseStore = store.acquire();
     const fanout = new Fanout(initial.forward_to);
-    const client = new HttpClient(initial.http as HttpClientConfig, context.fetch, context.platform);
+    const client = new HttpClient(initial.http as HttpClientConfig, context.fetch, context.platform, { memoryAddr: memoryAddress(context) });
     const seed = offsetSeed(context.platform.hostname());
     let args: Args = initial;
     let loops = new Map<string, ScrapeLoop>();
@@ -274,6 +274,7 @@ export const prometheusScrape = defineComponent({
         for (const loop of loops.values()) loop.shutdown();
         loops.clear();
         releaseStore();
+        await client.close();
       },
       update(next) {
         const previous = args;

@@ -3,6 +3,7 @@
 // definition of component name" error tells the user it is not available.
 import { Registry } from "../runtime/registry.ts";
 import type { ComponentDefinition } from "../runtime/component.ts";
+import { discoveryDns } from "./discovery/dns.ts";
 import { discoveryFile } from "./discovery/file.ts";
 import { discoveryHttp } from "./discovery/http.ts";
 import { discoveryRelabel } from "./discovery/relabel.ts";
@@ -13,7 +14,7 @@ import { prometheusRelabel } from "./prometheus/relabel/component.ts";
 import { prometheusRemoteWrite } from "./prometheus/remotewrite/component.ts";
 import { prometheusScrape } from "./prometheus/scrape/component.ts";
 
-export const BUILTIN_COMPONENTS: readonly ComponentDefinition<any, any>[] = [discoveryFile, discoveryHttp, discoveryRelabel, localFile, prometheusExporterSelf, prometheusExporterUnix, prometheusRelabel, prometheusRemoteWrite, prometheusScrape];
+export const BUILTIN_COMPONENTS: readonly ComponentDefinition<any, any>[] = [discoveryDns, discoveryFile, discoveryHttp, discoveryRelabel, localFile, prometheusExporterSelf, prometheusExporterUnix, prometheusRelabel, prometheusRemoteWrite, prometheusScrape];
 
 export function builtinRegistry(extra: readonly ComponentDefinition<any, any>[] = []): Registry {
   return new Registry([...BUILTIN_COMPONENTS, ...extra]);

@@ -18,6 +18,8 @@ export interface DnsTable {
   NS?: Record<string, string[]>;
   /** Names the server fails to answer, whatever the type (see above). */
   fail?: string[];
+  /** Seconds resolvers may cache an answer (60 when absent); 0 for tables a test changes. */
+  ttl?: number;
 }
 
 const TYPE = { A: 1, NS: 2, MX: 15, AAAA: 28, SRV: 33 } as const;
@@ -96,7 +98,7 @@ function answer(query: Buffer, table: DnsTable): Buffer | undefined {
     const head = Buffer.alloc(10);
     head.writeUInt16BE(rrType, 0);
     head.writeUInt16BE(1, 2); // class IN
-    head.writeUInt32BE(60, 4); // TTL
+    head.writeUInt32BE(table.ttl ?? 60, 4);
     head.writeUInt16BE(data.length, 8);
     records.push(Buffer.concat([encodeName(name), head, data]));
   };

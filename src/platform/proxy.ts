@@ -73,7 +73,14 @@ export function proxyEnvironment(getEnv: (name: string) => string | undefined) {
 export function proxySelector(settings: ProxySettings | undefined, getEnv: (name: string) => string | undefined): ProxySelector {
   if (!settings) return () => null;
   if ("url" in settings) {
-    const proxy = parseProxyAddress(settings.url);
+    // A configured URL is used as written (Go's http.ProxyURL); only the environment gets
+    // httpproxy's "host:port means http://host:port".
+    let proxy: URL;
+    try {
+      proxy = new URL(settings.url);
+    } catch {
+      throw new Error(`invalid proxy URL ${JSON.stringify(settings.url)}`);
+    }
     checkProxyScheme(proxy);
     if (!settings.noProxy) return () => proxy;
     const bypass = noProxyMatcher(settings.noProxy);

@@ -12,7 +12,8 @@ export interface TestCertificates {
   clientKey: string;
 }
 
-export function makeTestCertificates(): TestCertificates {
+/** serverAltNames: the server certificate's subjectAltName (localhost and 127.0.0.1 by default). */
+export function makeTestCertificates(serverAltNames = "DNS:localhost,IP:127.0.0.1"): TestCertificates {
   const dir = makeTempDir("alloy-ts-tls-");
   try {
     const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir.path, stdio: "pipe" });
@@ -22,7 +23,7 @@ export function makeTestCertificates(): TestCertificates {
       writeFileSync(join(dir.path, `${name}.ext`), extensions);
       run("x509", "-req", "-in", `${name}.csr`, "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", `${name}.pem`, "-days", "2", "-extfile", `${name}.ext`);
     };
-    sign("server", "/CN=localhost", "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
+    sign("server", "/CN=localhost", `subjectAltName=${serverAltNames}\nextendedKeyUsage=serverAuth\n`);
     sign("client", "/CN=alloy-ts test client", "extendedKeyUsage=clientAuth\n");
     const read = (file: string) => readFileSync(join(dir.path, file), "utf8");
     return {

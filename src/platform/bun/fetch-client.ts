@@ -5,7 +5,7 @@
 // Limits of Bun's fetch: no SOCKS5 proxies (refused with a clear error); a redirect is followed
 // through the proxy chosen for the first URL.
 import { checkTlsMaterial } from "../node/tls-material.ts";
-import { parseProxyAddress, proxySelector, redactProxy } from "../proxy.ts";
+import { proxySelector, redactProxy } from "../proxy.ts";
 import type { FetchClient, FetchClientOptions, FetchClientTls, TlsVersion } from "../types.ts";
 
 /** Bun takes TLS versions as the protocol's numbers. */
@@ -27,7 +27,7 @@ type BunRequestInit = RequestInit & { tls?: BunTlsOptions; proxy?: { url: string
 export function createBunFetchClient(options: FetchClientOptions, getEnv: (name: string) => string | undefined): FetchClient {
   checkTlsMaterial(options.tls);
   const select = proxySelector(options.proxy, getEnv);
-  if (options.proxy && "url" in options.proxy) refuseSocks(parseProxyAddress(options.proxy.url));
+  if (options.proxy && "url" in options.proxy) refuseSocks(new URL(options.proxy.url));
   const tls = bunTls(options.tls);
   const connectHeaders = new Headers();
   for (const [name, values] of Object.entries(options.proxy?.connectHeaders ?? {})) for (const value of values) connectHeaders.append(name, value);

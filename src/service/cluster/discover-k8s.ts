@@ -15,18 +15,24 @@ import type { Logger } from "./memberlist/config.ts";
 /** The pod annotation naming the port to join: a container port's name, or a number. */
 export const PORT_ANNOTATION = "consul.hashicorp.com/auto-join-port";
 
-/** An HTTPS client for one API server; the platform's HTTP/2 client fits. */
+/** An HTTPS client for one API server (the platform's FetchClient). */
 export interface HttpsClient {
   fetch(input: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
 }
 
-export type HttpsClientFactory = (origin: string, tls: TlsClientConfig) => HttpsClient;
+export interface HttpsClientSettings {
+  tls: TlsClientConfig;
+  /** The proxy a kubeconfig names; without one, HTTPS_PROXY and NO_PROXY apply as in client-go. */
+  proxyUrl?: string;
+}
+
+export type HttpsClientFactory = (settings: HttpsClientSettings) => HttpsClient;
 
 export interface K8sProviderOptions {
   fs: KubeFs;
   getEnv(name: string): string | undefined;
-  /** Opens the client that talks to the API server with its TLS settings (custom CA, client certificate). */
+  /** Opens the client that talks to the API server with its TLS settings (custom CA, client certificate) and proxy. */
   connect: HttpsClientFactory;
   /** Where the service account's token and ca.crt are; Kubernetes' mount point unless a test says otherwise. */
   serviceAccountDir?: string;
@@ -149,7 +155,7 @@ async function listPods(api: KubeApiConfig, args: ReadonlyMap<string, string>, o
   if (label !== "") url.searchParams.set("labelSelector", label);
   const headers: Record<string, string> = { accept: "application/json" };
   if (api.authorization) headers.authorization = api.authorization;
-  const client = options.connect(url.origin, api.tls);
+  const client = options.connect(api.proxyUrl ? { tls: api.tls, proxyUrl: api.proxyUrl } : { tls: api.tls });
   try {
     let response: Response;
     try {

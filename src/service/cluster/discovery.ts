@@ -3,7 +3,7 @@
 // cluster service's getRandomPeers (cluster.go) caps what it found at --cluster.max-join-peers.
 import type { Dns, Platform } from "../../platform/types.ts";
 import { quote } from "../../syntax/quote.ts";
-import { type HttpsClientFactory, k8sProvider } from "./discover-k8s.ts";
+import { type K8sProviderOptions, k8sProvider } from "./discover-k8s.ts";
 import { type DiscoverProvider, goDiscoverDiscovery } from "./go-discover.ts";
 import { type DiscoverFn, joinAddressDiscovery } from "./join-addresses.ts";
 import type { Logger } from "./memberlist/config.ts";
@@ -28,21 +28,22 @@ export interface PeerDiscoveryOptions {
 }
 
 /**
- * The go-discover providers alloy-ts implements, on the given platform. The k8s provider talks to
- * the API server through connect, by default the platform's HTTP/2 client (the API server speaks
- * HTTP/2 over TLS, and that client takes a custom CA and client certificates).
+ * go-discover's k8s provider on the given platform: the API server is called through the platform's
+ * HTTP client (custom CA and client certificates, HTTPS_PROXY/NO_PROXY or a kubeconfig proxy-url,
+ * as client-go's transport). Tests may redirect the environment and the service account folder.
  */
-export function defaultProviders(platform: Platform, connect?: HttpsClientFactory): Map<string, DiscoverProvider> {
-  return new Map([
-    [
-      "k8s",
-      k8sProvider({
-        fs: platform.fs,
-        getEnv: (name) => platform.getEnv(name),
-        connect: connect ?? ((origin, tls) => platform.createHttp2Client(origin, { tls, connectTimeoutMs: 10_000 })),
-      }),
-    ],
-  ]);
+export function k8sProviderOn(platform: Platform, overrides: Partial<K8sProviderOptions> = {}): DiscoverProvider {
+  return k8sProvider({
+    fs: platform.fs,
+    getEnv: (name) => platform.getEnv(name),
+    connect: ({ tls, proxyUrl }) => platform.createFetchClient({ tls, proxy: proxyUrl ? { url: proxyUrl } : { fromEnvironment: true } }),
+    ...overrides,
+  });
+}
+
+/** The go-discover providers alloy-ts implements, on the given platform. */
+export function defaultProviders(platform: Platform): Map<string, DiscoverProvider> {
+  return new Map([["k8s", k8sProviderOn(platform)]]);
 }
 
 /**

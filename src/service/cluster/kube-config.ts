@@ -1,8 +1,8 @@
 // How go-discover's k8s provider reaches the Kubernetes API: client-go's in-cluster configuration
 // (the service account a pod is given) or a kubeconfig file. Of kubeconfig, the parts that need
 // no plugin are read: the current context's server, CA, TLS server name and skip-verify, and its
-// user's token, token file, basic auth or client certificate. Credential plugins (exec,
-// auth-provider) and proxies are refused by name instead of being ignored.
+// user's token, token file, basic auth or client certificate, and the cluster's proxy-url.
+// Credential plugins (exec, auth-provider) are refused by name instead of being ignored.
 import { dirname, isAbsolute, resolve } from "pathe";
 import { parse as parseYaml } from "yaml";
 import type { FileSystem, TlsClientConfig } from "../../platform/types.ts";
@@ -16,6 +16,8 @@ export interface KubeApiConfig {
   tls: TlsClientConfig;
   /** The Authorization header value, if any. */
   authorization?: string;
+  /** A kubeconfig cluster's proxy-url; without one, client-go follows HTTPS_PROXY and NO_PROXY. */
+  proxyUrl?: string;
 }
 
 export type KubeFs = Pick<FileSystem, "readTextFile" | "stat">;
@@ -136,7 +138,6 @@ export async function kubeconfigFileConfig(path: string, fs: KubeFs): Promise<Ku
   if (!cluster) throw new Error(`invalid configuration: cluster ${JSON.stringify(clusterName)} not found for context ${JSON.stringify(contextName)}`);
   const server = text(cluster, "server");
   if (server === "") throw new Error("invalid configuration: cluster has no server defined");
-  if (text(cluster, "proxy-url") !== "") throw new Error(`cluster ${JSON.stringify(clusterName)}: proxy-url is not supported by alloy-ts`);
 
   const tls: TlsClientConfig = {};
   const ca = await pem(cluster, "certificate-authority-data", "certificate-authority");
@@ -146,6 +147,8 @@ export async function kubeconfigFileConfig(path: string, fs: KubeFs): Promise<Ku
   if (serverName !== "") tls.serverName = serverName;
 
   const out: KubeApiConfig = { server, tls };
+  const proxyUrl = text(cluster, "proxy-url");
+  if (proxyUrl !== "") out.proxyUrl = proxyUrl;
   const userName = text(context, "user");
   const user = userName === "" ? {} : named(config.users, userName, "user");
   if (!user) throw new Error(`invalid configuration: user ${JSON.stringify(userName)} not found for context ${JSON.stringify(contextName)}`);

@@ -7,9 +7,10 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { platform } from "../../../src/platform/mod.ts";
 import type { HttpServer, TlsServerConfig } from "../../../src/platform/types.ts";
-import { defaultProviders } from "../../../src/service/cluster/discovery.ts";
+import { defaultProviders, k8sProviderOn } from "../../../src/service/cluster/discovery.ts";
 import { goDiscoverDiscovery } from "../../../src/service/cluster/go-discover.ts";
-import { k8sProvider, PORT_ANNOTATION } from "../../../src/service/cluster/discover-k8s.ts";
+import { PORT_ANNOTATION } from "../../../src/service/cluster/discover-k8s.ts";
+import { skipWithout, startTinyproxy } from "../../helpers/proxies.ts";
 import { makeTestCertificates, type TestCertificates } from "../../helpers/tls.ts";
 import { makeTempDir } from "../../helpers/tmp.ts";
 import { captureLogs } from "./log-capture.ts";
@@ -162,13 +163,7 @@ describe("k8s peer discovery", () => {
       env.KUBERNETES_SERVICE_PORT = String(api.port);
     }
     const { logger, lines } = captureLogs();
-    const p = platform();
-    const provider = k8sProvider({
-      fs: p.fs,
-      getEnv: (name) => env[name],
-      connect: (origin, tls) => p.createHttp2Client(origin, { tls }),
-      serviceAccountDir: serviceAccount,
-    });
+    const provider = k8sProviderOn(platform(), { getEnv: (name) => env[name], serviceAccountDir: serviceAccount });
     const discover = (config: string) => goDiscoverDiscovery({ config, defaultPort: 12345, providers: new Map([["k8s", provider]]), logger })();
     return { dir: dir.path, home, serviceAccount, env, discover, lines };
   }
@@ -295,6 +290,27 @@ describe("k8s peer discovery", () => {
 
     writeFileSync(path, kubeconfig("{}"));
     await assert.rejects(m.discover(`provider=k8s kubeconfig=${path} namespace=default`), /^Error: discovering peers: discover-k8s: error listing pods: Get "https:\/\/127\.0\.0\.1:\d+\/api\/v1\/namespaces\/default\/pods": /);
+  });
+
+  it("goes through a kubeconfig cluster's proxy-url", { skip: skipWithout("tinyproxy") }, async () => {
+    const proxy = await startTinyproxy();
+    try {
+      const m = machine({ inCluster: false });
+      const path = join(m.dir, "kubeconfig");
+      writeFileSync(
+        path,
+        [
+          "current-context: proxied",
+          "contexts: [{name: proxied, context: {cluster: fake, user: robot}}]",
+          `clusters: [{name: fake, cluster: {server: "https://127.0.0.1:${api.port}", proxy-url: "${proxy.url}", certificate-authority-data: ${btoa(certs.ca)}}}]`,
+          `users: [{name: robot, user: {token: ${TOKEN}}}]`,
+        ].join("\n"),
+      );
+      assert.deepEqual(await m.discover(`provider=k8s kubeconfig=${path} namespace=default`), ["10.0.2.1:12345"]);
+      assert.match(proxy.log(), new RegExp(`CONNECT 127\\.0\\.0\\.1:${api.port}`));
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it("names the kubeconfig features it cannot use", async () => {

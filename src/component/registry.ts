@@ -13,8 +13,9 @@ import { prometheusExporterUnix } from "./prometheus/exporter/unix/component.ts"
 import { prometheusRelabel } from "./prometheus/relabel/component.ts";
 import { prometheusRemoteWrite } from "./prometheus/remotewrite/component.ts";
 import { prometheusScrape } from "./prometheus/scrape/component.ts";
+import { remoteHttp } from "./remote/http.ts";
 
-export const BUILTIN_COMPONENTS: readonly ComponentDefinition<any, any>[] = [discoveryDns, discoveryFile, discoveryHttp, discoveryRelabel, localFile, prometheusExporterSelf, prometheusExporterUnix, prometheusRelabel, prometheusRemoteWrite, prometheusScrape];
+export const BUILTIN_COMPONENTS: readonly ComponentDefinition<any, any>[] = [discoveryDns, discoveryFile, discoveryHttp, discoveryRelabel, localFile, prometheusExporterSelf, prometheusExporterUnix, prometheusRelabel, prometheusRemoteWrite, prometheusScrape, remoteHttp];
 
 export function builtinRegistry(extra: readonly ComponentDefinition<any, any>[] = []): Registry {
   return new Registry([...BUILTIN_COMPONENTS, ...extra]);

@@ -7,6 +7,7 @@ import { goQuote } from "../../converter/goyaml/decode.ts";
 import type { FileSystem, Watcher } from "../../platform/mod.ts";
 import type { Logger } from "../../runtime/logging/logger.ts";
 import { collector, Counter, type CounterChild } from "../../runtime/metrics/registry.ts";
+import { splitPath } from "../../runtime/paths.ts";
 import { untilAborted } from "../../runtime/signal.ts";
 import { attr, Millisecond, Minute, struct, t } from "../../syntax/schema/index.ts";
 import { goReadError } from "../local/file.ts";
@@ -97,8 +98,7 @@ function fileDiscoverer(args: Args, fs: FileSystem, logger: Logger, metrics: Fil
       // The directory part of every pattern, as Prometheus watches them ("./" for a bare name).
       const watchDirectories = () => {
         for (const pattern of patterns) {
-          const slash = pattern.lastIndexOf("/");
-          const dir = slash >= 0 ? pattern.slice(0, slash + 1) : "./";
+          const dir = splitPath(pattern)[0] || "./";
           if (watchers.has(dir)) continue;
           try {
             watchers.set(dir, fs.watch(dir, onChange));

@@ -3,6 +3,7 @@
 // escapes; no `**`, no braces, and dot files are not special. Matches come back in lexical order per
 // directory, joined and cleaned as Go's filepath.Join does.
 import type { FileSystem } from "../../platform/mod.ts";
+import { joinPath, splitPath } from "../../runtime/paths.ts";
 
 export class BadPatternError extends Error {
   constructor() {
@@ -145,32 +146,11 @@ function classChar(chunk: string, c: number): [number, number] {
   return [r, c];
 }
 
-/** Go's path.Clean: no duplicate or trailing slashes, no `.` elements, `..` resolved lexically. */
-export function cleanPath(path: string): string {
-  if (path === "") return ".";
-  const rooted = path.startsWith("/");
-  const out: string[] = [];
-  for (const part of path.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === "..") {
-      if (out.length > 0 && out[out.length - 1] !== "..") out.pop();
-      else if (!rooted) out.push("..");
-      continue;
-    }
-    out.push(part);
-  }
-  const joined = out.join("/");
-  if (rooted) return "/" + joined;
-  return joined === "" ? "." : joined;
-}
-
 /** Go's filepath.Glob: the existing paths matching pattern; I/O errors are ignored, as in Go. */
 export async function glob(fs: FileSystem, pattern: string): Promise<string[]> {
   globMatch(pattern, ""); // throws for a malformed pattern
   if (!hasMeta(pattern)) return (await exists(fs, pattern)) ? [pattern] : [];
-  const slash = pattern.lastIndexOf("/");
-  let dir = pattern.slice(0, slash + 1);
-  const file = pattern.slice(slash + 1);
+  let [dir, file] = splitPath(pattern);
   dir = dir === "" ? "." : dir === "/" ? dir : dir.slice(0, -1);
   if (!hasMeta(dir)) return matchIn(fs, dir, file);
   if (dir === pattern) throw new BadPatternError();
@@ -196,5 +176,5 @@ async function matchIn(fs: FileSystem, dir: string, pattern: string): Promise<st
   } catch {
     return [];
   }
-  return names.filter((name) => globMatch(pattern, name)).map((name) => cleanPath(`${dir}/${name}`));
+  return names.filter((name) => globMatch(pattern, name)).map((name) => joinPath(dir, name));
 }

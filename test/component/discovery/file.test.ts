@@ -4,7 +4,7 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { BadPatternError, cleanPath, glob, globMatch } from "../../../src/component/discovery/glob.ts";
+import { BadPatternError, glob, globMatch } from "../../../src/component/discovery/glob.ts";
 import { platform } from "../../../src/platform/mod.ts";
 import { formatMetricsText } from "../../../src/runtime/index.ts";
 import { makeTempDir } from "../../helpers/tmp.ts";
@@ -34,12 +34,6 @@ describe("discovery.file: Go's filepath.Match and Glob", () => {
       else assert.equal(globMatch(pattern, name), want);
     });
   }
-
-  it("cleans paths as path.Clean", () => {
-    for (const [p, want] of [["", "."], ["a//b/", "a/b"], ["./a/./b", "a/b"], ["/../a/..", "/"], ["a/../../b", "../b"], ["/tmp/x/", "/tmp/x"]]) {
-      assert.equal(cleanPath(p!), want);
-    }
-  });
 
   it("globs files in one directory and across matching directories, in lexical order", async () => {
     const root = `${dir.path}/glob`;

@@ -46,11 +46,18 @@ export function createBunFetchClient(options: FetchClientOptions, getEnv: (name:
         // proxy_connect_header belongs to CONNECT; Bun would add it to absolute-form requests too.
         extra.proxy = target.protocol === "https:" ? { url: proxy.href, headers: connectHeaderObject } : { url: proxy.href };
       }
+      let response: Response;
       try {
-        return await fetch(input, { ...init, ...extra } as RequestInit);
+        response = await fetch(input, { ...init, ...extra } as RequestInit);
       } catch (error) {
         throw explainBunError(error);
       }
+      // As on the other runtimes (and as a refused CONNECT is), the proxy's refusal is an error.
+      if (proxy && response.status === 407) {
+        await response.body?.cancel().catch(() => {});
+        throw new TypeError(`fetch failed: proxy ${redactProxy(proxy)} refused the request: 407 Proxy Authentication Required`);
+      }
+      return response;
     },
     close() {
       // Bun pools connections process-wide and never lets idle ones keep the process alive.

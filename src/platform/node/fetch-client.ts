@@ -8,7 +8,7 @@
 import * as net from "node:net";
 import * as tls from "node:tls";
 import type { Dispatcher } from "undici";
-import { proxySelector, type ProxySelector } from "../proxy.ts";
+import { proxySelector, type ProxySelector, redactProxy } from "../proxy.ts";
 import type { FetchClient, FetchClientOptions, FetchClientTls } from "../types.ts";
 import { openTunnel } from "./proxy-tunnel.ts";
 import { checkTlsMaterial } from "./tls-material.ts";
@@ -102,7 +102,8 @@ class Router {
     if (!hasHeader(options.headers, "host")) extra.push(["host", origin.host]);
     const auth = proxyAuthorization(proxy);
     if (auth) extra.push(["proxy-authorization", auth]);
-    return dispatcher.dispatch({ ...options, path: origin.origin + options.path, headers: withHeaders(options.headers, extra) }, handler);
+    const request = { ...options, path: origin.origin + options.path, headers: withHeaders(options.headers, extra) };
+    return dispatcher.dispatch(request, refuseProxyAuthRequired(handler, proxy));
   }
 
   async close(): Promise<void> {
@@ -141,6 +142,28 @@ class Router {
     };
     return new this.undici.Agent({ ...poolOptions(), connect: connect as never });
   }
+}
+
+/**
+ * fetch turns a 407 into a bare network error; the request fails instead with the proxy's answer in
+ * the message, as a refused CONNECT does. The wrapper inherits from the handler so that fetch's own
+ * handler keeps its state on one object.
+ */
+function refuseProxyAuthRequired(handler: Dispatcher.DispatchHandlers, proxy: URL): Dispatcher.DispatchHandlers {
+  let abort: ((error: Error) => void) | undefined;
+  const wrapped = Object.create(handler) as Dispatcher.DispatchHandlers;
+  wrapped.onConnect = function (this: Dispatcher.DispatchHandlers, abortRequest: (error?: Error) => void, ...rest: unknown[]) {
+    abort = abortRequest;
+    return (handler.onConnect as (...args: unknown[]) => void).call(this, abortRequest, ...rest);
+  };
+  wrapped.onHeaders = function (this: Dispatcher.DispatchHandlers, status: number, ...rest: unknown[]) {
+    if (status === 407) {
+      abort?.(new Error(`proxy ${redactProxy(proxy)} refused the request: 407 Proxy Authentication Required`));
+      return false;
+    }
+    return (handler.onHeaders as (...args: unknown[]) => boolean).call(this, status, ...rest);
+  };
+  return wrapped;
 }
 
 function poolOptions() {

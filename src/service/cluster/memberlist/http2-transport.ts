@@ -18,6 +18,7 @@ import { silentLogger, type Logger } from "./config.ts";
 import type { StreamConn } from "./stream.ts";
 import type { Transport, TransportHandlers } from "./transport.ts";
 import { joinHostPort, parseIP, toIPv4 } from "./util.ts";
+import { concat } from "./wire.ts";
 
 export const ckitBaseRoute = "/api/v1/ckit/transport/";
 export const ckitMessagePath = ckitBaseRoute + "message";
@@ -556,16 +557,7 @@ function framedConn(io: {
       }
       const frames = parser.push(chunk);
       if (frames.length === 0) continue;
-      if (frames.length === 1) return frames[0]!;
-      let n = 0;
-      for (const f of frames) n += f.length;
-      const out = new Uint8Array(n);
-      let o = 0;
-      for (const f of frames) {
-        out.set(f, o);
-        o += f.length;
-      }
-      return out;
+      return frames.length === 1 ? frames[0]! : concat(frames);
     }
   }
 }

@@ -98,7 +98,10 @@ describe("ckit nodes over HTTP/2 on loopback", () => {
 
   it("applies ckit's Lamport rules to state messages from the wire", async () => {
     const [, b, c, d] = nodes as [TestNode, TestNode, TestNode, TestNode];
-    await b.node.changeState(StateTerminating);
+    // Giving up waiting does not undo the change, which still goes out.
+    const gaveUp = new Error("gave up waiting");
+    await assert.rejects(b.node.changeState(StateTerminating, AbortSignal.abort(gaveUp)), gaveUp);
+    assert.equal(b.node.currentState, StateTerminating);
     await converge(
       nodes,
       all.map((n) => `${n}=${n === "node-b" ? StateTerminating : StateParticipant}`),
@@ -178,6 +181,16 @@ describe("ckit nodes over HTTP/2 on loopback", () => {
     assert.ok((sample(a, "cluster_node_gossip_received_events_total", { event: "node_leave" }) ?? 0) >= 1);
     await assert.rejects(d.node.start([a.addr]), NodeStoppedError);
     await assert.rejects(d.node.start([]), { message: "node stopped" });
+  });
+
+  it("removes a node that dies without leaving, once memberlist has found it dead", async () => {
+    const [a, b, c] = nodes as [TestNode, TestNode, TestNode];
+    // A crash: the gossip engine and the HTTP server stop, nothing is said to the others.
+    await c.node.memberlist.shutdown();
+    await c.server.close(0);
+    await converge([a, b], [`node-a=${StateParticipant}`, `node-b=${StateTerminating}`], "node-c to be declared dead");
+    assert.deepEqual(names(a.node.shardPeers()), ["node-a", "node-b"]);
+    assert.deepEqual(names(a.node.lookup(stringKey("x"), 2, "read")).sort(), ["node-a", "node-b"]);
   });
 
   it("told its observer each distinct peer list, ending with the current one", () => {

@@ -29,6 +29,8 @@ export type SendGroups = (groups: TargetGroup[]) => void;
 /** Finds targets until the signal aborts, reporting groups through send (Prometheus's Discoverer). */
 export interface Discoverer {
   run(signal: AbortSignal, send: SendGroups): Promise<void>;
+  /** Releases what the discoverer holds (HTTP clients); called once it is done or discarded unrun. */
+  close?(): Promise<void>;
 }
 
 /**
@@ -48,8 +50,8 @@ export interface DiscoverySpec<Args> {
 }
 
 export interface DiscoverySetup<Args> {
-  /** The discoverer for a set of arguments; throws for arguments that cannot work. */
-  create(args: Args): Discoverer;
+  /** The discoverer for a set of arguments; throws (or rejects) for arguments that cannot work. */
+  create(args: Args): Discoverer | Promise<Discoverer>;
   /** Releases what setup holds, once the component stops. */
   close?(): void | Promise<void>;
 }
@@ -61,9 +63,9 @@ export function defineDiscovery<Args>(spec: DiscoverySpec<Args>): ComponentDefin
     stability: "generally-available",
     args: spec.args,
     exports: Exports,
-    build(context, initial) {
+    async build(context, initial) {
       const setup = spec.setup(context);
-      let discoverer = setup.create(initial);
+      let discoverer = await setup.create(initial);
       const debug = liveDebugging(context);
       const publisher = new TargetPublisher((targets) => {
         debug?.publishIfActive({
@@ -79,11 +81,13 @@ export function defineDiscovery<Args>(spec: DiscoverySpec<Args>): ComponentDefin
       const start = () => {
         publisher.restart();
         const abort = new AbortController();
-        const done = discoverer
+        const running = discoverer;
+        const done = running
           .run(abort.signal, (groups) => {
             if (!abort.signal.aborted) publisher.receive(groups);
           })
-          .catch((error) => context.logger.error("discoverer stopped with an error", { err: (error as Error).message }));
+          .catch((error) => context.logger.error("discoverer stopped with an error", { err: (error as Error).message }))
+          .finally(() => running.close?.());
         active = { abort, done };
       };
       const stop = async () => {
@@ -102,10 +106,14 @@ export function defineDiscovery<Args>(spec: DiscoverySpec<Args>): ComponentDefin
           await setup.close?.();
         },
         async update(args) {
-          discoverer = setup.create(args);
+          const next = await setup.create(args);
           if (active) {
             await stop();
+            discoverer = next;
             start();
+          } else {
+            await discoverer.close?.(); // never ran
+            discoverer = next;
           }
         },
         liveDebugging() {},

@@ -8,7 +8,7 @@ import { Counter } from "../../runtime/metrics/registry.ts";
 import { fetchErrorText } from "../../runtime/importsource/http.ts";
 import { attr, Millisecond, Second, squash, struct, t } from "../../syntax/schema/index.ts";
 import { formatFloatF } from "../../syntax/value/index.ts";
-import { HttpClient, type HttpClientConfig, httpClientFields, validateHttpClient } from "../prometheus/httpclient.ts";
+import { HttpClient, type HttpClientConfig, httpClientFields, memoryAddress, validateHttpClient } from "../prometheus/httpclient.ts";
 import { defineDiscovery, refreshDiscoverer, RefreshMetrics, type TargetGroup } from "./discoverer.ts";
 import { parseTargetGroupsJson } from "./targetgroups.ts";
 
@@ -42,14 +42,16 @@ export const discoveryHttp = defineDiscovery({
     // Prometheus's PrometheusUserAgent carries the version Alloy gives Prometheus's library: its own.
     const version = /^Alloy\/(\S+)/.exec(context.userAgent)?.[1] ?? "v0.0.0";
     const userAgent = `Prometheus/${version}`;
-    let client: HttpClient | undefined;
-
     return {
-      create(args) {
-        const config = args.http as HttpClientConfig;
-        if (client) client.update(config);
-        else client = new HttpClient(config, context.fetch, context.platform);
-        const http = client;
+      async create(args) {
+        const http = new HttpClient(args.http as HttpClientConfig, context.fetch, context.platform, { memoryAddr: memoryAddress(context) });
+        // Unusable TLS files fail the arguments, as Prometheus's NewClientFromConfig does.
+        try {
+          await http.prepare();
+        } catch (error) {
+          await http.close();
+          throw error;
+        }
         // Go's URL.String: the URL the requests go to and the groups are labelled with.
         const url = urlString(parseURL(args.url));
         const intervalMs = args.refresh_interval / Millisecond;
@@ -99,7 +101,7 @@ export const discoveryHttp = defineDiscovery({
           return response.text();
         };
 
-        return refreshDiscoverer({ logger: context.logger, intervalMs, metrics: refreshMetrics, refresh });
+        return { ...refreshDiscoverer({ logger: context.logger, intervalMs, metrics: refreshMetrics, refresh }), close: () => http.close() };
       },
     };
   },

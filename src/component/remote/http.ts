@@ -9,7 +9,7 @@ import { fetchErrorText } from "../../runtime/importsource/http.ts";
 import { waitForWake } from "../../runtime/signal.ts";
 import { attr, block, Millisecond, Minute, Second, struct, t } from "../../syntax/schema/index.ts";
 import { OptionalSecretValue } from "../../syntax/value/index.ts";
-import { HttpClient, type HttpClientConfig, httpClientFields, validateHttpClient } from "../prometheus/httpclient.ts";
+import { HttpClient, type HttpClientConfig, httpClientFields, memoryAddress, validateHttpClient } from "../prometheus/httpclient.ts";
 
 /** Alloy's common HTTP client block (DefaultHTTPClientConfig: follow redirects, HTTP/2 enabled). */
 const ClientBlock = struct(httpClientFields(true), { validate: (c) => validateHttpClient(c as HttpClientConfig) });
@@ -58,7 +58,18 @@ export const remoteHttp = defineComponent({
   exports: Exports,
   async build(context, initial) {
     let args = initial;
-    const client = new HttpClient(args.client as HttpClientConfig, context.fetch, context.platform);
+    /** A client for the `client` block; unusable TLS files fail the arguments, as in Alloy. */
+    const newClient = async (a: Args): Promise<HttpClient> => {
+      const c = new HttpClient(a.client as HttpClientConfig, context.fetch, context.platform, { memoryAddr: memoryAddress(context) });
+      try {
+        await c.prepare();
+      } catch (error) {
+        await c.close();
+        throw error;
+      }
+      return c;
+    };
+    let client = await newClient(args);
     let current: Health = health("unknown", "component started");
     let lastPoll = 0;
     let lastContent: { value: string; isSecret: boolean } | undefined;
@@ -140,13 +151,19 @@ export const remoteHttp = defineComponent({
           }
           await poll().catch(() => {}); // reported by health and the log
         }
+        await queue;
+        await client.close();
       },
       async update(next: Args) {
+        const nextClient = await newClient(next);
+        const previous = client;
         // As in Alloy, the new arguments stay even when their first poll fails: later polls use them.
         args = next;
-        client.update(next.client as HttpClientConfig);
+        client = nextClient;
         wake?.();
-        await poll();
+        const polled = poll();
+        void queue.then(() => previous.close());
+        await polled;
       },
       health: () => current,
     };

@@ -3,7 +3,10 @@
 // type, JSON), the HTTP client's authentication, and Alloy's validation.
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { platform } from "../../../src/platform/mod.ts";
 import { formatMetricsText } from "../../../src/runtime/index.ts";
+import { makeTestCertificates } from "../../helpers/tls.ts";
 import { makeTempDir } from "../../helpers/tmp.ts";
 import { eventually, newRuntime, startServer, targetsOf } from "./helpers.ts";
 
@@ -111,6 +114,44 @@ describe("discovery.http", () => {
     } finally {
       await runtime.stop();
       await server.close();
+    }
+  });
+
+  it("reaches an HTTPS endpoint of a private CA with tls_config, and refuses an unreadable CA file", async () => {
+    const certs = makeTestCertificates();
+    writeFileSync(`${dir.path}/ca.pem`, certs.ca);
+    const server = await platform().serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      tls: { cert: certs.cert, key: certs.key },
+      fetch: () => Response.json([{ targets: ["tls:1"] }]),
+    });
+    const runtime = newRuntime(`${dir.path}/tls`);
+    try {
+      const url = `https://127.0.0.1:${server.port}/sd`;
+      const loaded = await runtime.load({ "c.alloy": `discovery.http "t" {
+  url = "${url}"
+  tls_config {
+    ca_file = "${dir.path}/ca.pem"
+  }
+}
+` });
+      assert.ok(loaded.ok, loaded.error);
+      runtime.start();
+      await eventually(() => assert.deepEqual(targetsOf(runtime, "discovery.http.t"), [{ __address__: "tls:1", __meta_url: url }]));
+      const missing = await runtime.load({ "c.alloy": `discovery.http "t" {
+  url = "${url}"
+  tls_config {
+    ca_file = "${dir.path}/missing.pem"
+  }
+}
+` });
+      assert.equal(missing.ok, false);
+      assert.match(missing.error ?? "", /unable to read CA cert/);
+      assert.deepEqual(targetsOf(runtime, "discovery.http.t"), [{ __address__: "tls:1", __meta_url: url }], "the running discoverer stays");
+    } finally {
+      await runtime.stop();
+      await server.close(0);
     }
   });
 

@@ -3,6 +3,9 @@
 // through failures, secrets, timeouts, and Alloy's validation messages.
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { platform } from "../../../src/platform/mod.ts";
+import { makeTestCertificates } from "../../helpers/tls.ts";
 import { makeTempDir } from "../../helpers/tmp.ts";
 import { eventually, newRuntime, startServer, type TestServer } from "../prometheus/helpers.ts";
 import { ObjectValue, OptionalSecretValue } from "../../../src/syntax/value/index.ts";
@@ -89,6 +92,36 @@ remote.http "r" {
       assert.equal(request.headers.authorization, `Basic ${Buffer.from("user:pass").toString("base64")}`);
     } finally {
       await s.close();
+    }
+  });
+
+  it("reaches an HTTPS endpoint of a private CA with the client block's tls_config", async () => {
+    const certs = makeTestCertificates();
+    writeFileSync(`${dir.path}/ca.pem`, certs.ca);
+    const server = await platform().serve({ hostname: "127.0.0.1", port: 0, tls: { cert: certs.cert, key: certs.key }, fetch: () => new Response("over tls\n") });
+    const runtime = newRuntime(`${dir.path}/tls`);
+    try {
+      const url = `https://127.0.0.1:${server.port}/`;
+      const loaded = await runtime.load({ "c.alloy": `remote.http "r" {
+  url = "${url}"
+  client {
+    tls_config {
+      ca_file = "${dir.path}/ca.pem"
+    }
+  }
+}
+` });
+      assert.ok(loaded.ok, loaded.error);
+      assert.equal(content(runtime).value, "over tls");
+      const untrusted = await runtime.load({ "c.alloy": `remote.http "r" {
+  url = "${url}"
+}
+` });
+      assert.equal(untrusted.ok, false, "the system's roots do not trust the test CA");
+      assert.match(untrusted.error ?? "", /performing request: Get "https:\/\/127.0.0.1:\d+\/": /);
+    } finally {
+      await runtime.stop();
+      await server.close(0);
     }
   });
 

@@ -115,7 +115,7 @@ export class CkitNode {
   #stopped = false;
   /** Serializes start() calls, as ckit's shutdown mutex does. */
   #starting: Promise<unknown> = Promise.resolve();
-  /** Set while start() joins: push/pull merges are then this node's own join. */
+  /** Set while start() joins: push/pulls this node initiates are then its own join. */
   #joining = false;
   #clash: NameClash | undefined;
 
@@ -190,7 +190,7 @@ export class CkitNode {
           notifyLeave: (n) => node.#notifyLeave(n),
         },
         conflict: { notifyConflict: (existing, other) => node.#notifyConflict(existing, other) },
-        merge: { notifyMerge: (remote) => node.#checkMerge(remote) },
+        merge: { notifyMerge: (remote, initiated) => node.#checkMerge(remote, initiated) },
       });
     } catch (error) {
       throw new Error(`failed to create memberlist: ${(error as Error).message}`);
@@ -455,17 +455,22 @@ export class CkitNode {
     });
   }
 
-  /** Refuses a join push/pull that would bring a second live node under a name in use. */
-  #checkMerge(remote: NodeInfo[]): string | undefined {
-    if (this.#joining && this.#clash) {
+  /**
+   * Refuses a join push/pull that would bring a second live node under a name in use. As the joiner
+   * (initiated), the other side's node is the holder and start() reports the clash; as the seed, our
+   * node is the holder and the attempt is only logged and counted.
+   */
+  #checkMerge(remote: NodeInfo[], initiated: boolean): string | undefined {
+    const ownJoin = initiated && this.#joining;
+    if (ownJoin && this.#clash) {
       // Once our join found the name taken, no other address of that join may merge us in.
       return `node name ${JSON.stringify(this.#clash.name)} is already taken by the live member at ${this.#clash.remoteAddr}`;
     }
     const clash = findNameClash(this.#ml.allNodes(), remote);
     if (!clash) return undefined;
     this.metrics.gossipEvents.with(gossipEvent.nodeConflict).inc();
-    if (this.#joining) {
-      this.#clash = clash;
+    if (initiated) {
+      if (ownJoin) this.#clash = clash;
       return `node name ${JSON.stringify(clash.name)} is already taken by the live member at ${clash.remoteAddr}`;
     }
     this.#log.warn("refusing a joining node: its name is taken by a live member", {

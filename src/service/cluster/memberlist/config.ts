@@ -71,8 +71,12 @@ export interface AliveDelegate {
 }
 
 export interface MergeDelegate {
-  /** Return an error message to refuse the merge (and fail the join). */
-  notifyMerge(nodes: NodeInfo[]): string | undefined;
+  /**
+   * Return an error message to refuse the merge (and fail the join). `initiated` tells whether this
+   * node started the push/pull (it is the joiner) or answers one (it is the seed); Go's delegate
+   * cannot tell, ckit's name check needs to.
+   */
+  notifyMerge(nodes: NodeInfo[], initiated: boolean): string | undefined;
 }
 
 export interface Logger {

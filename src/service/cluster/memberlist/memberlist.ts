@@ -592,7 +592,7 @@ export class Memberlist {
 
   async #pushPullNode(addr: string, join: boolean) {
     const { nodes, userState } = await this.#sendAndReceiveState(addr, join);
-    this.#mergeRemoteState(join, nodes, userState);
+    this.#mergeRemoteState(join, nodes, userState, true);
   }
 
   #getBroadcasts(overhead: number, limit: number): Uint8Array[] {
@@ -1179,7 +1179,7 @@ export class Memberlist {
     for (const n of this.#nodes) check(n.name, n.pCur, n.dCur);
   }
 
-  #mergeRemoteState(join: boolean, remote: PushNodeState[], userState: Uint8Array | null) {
+  #mergeRemoteState(join: boolean, remote: PushNodeState[], userState: Uint8Array | null, initiated: boolean) {
     this.#verifyProtocol(remote);
     const merge = this.config.merge;
     if (join && merge) {
@@ -1201,7 +1201,7 @@ export class Memberlist {
           dCur: v[5] ?? 0,
         };
       });
-      const error = merge.notifyMerge(nodes);
+      const error = merge.notifyMerge(nodes, initiated);
       if (error) throw new Error(error);
     }
     this.#mergeState(remote);
@@ -1381,7 +1381,7 @@ export class Memberlist {
             }
             const remote = await this.#readRemoteState(src);
             await this.#rawSendMsgStream(conn, this.#encodeLocalState(remote.join));
-            this.#mergeRemoteState(remote.join, remote.nodes, remote.userState);
+            this.#mergeRemoteState(remote.join, remote.nodes, remote.userState, false);
           } finally {
             this.#pushPullRequests--;
           }

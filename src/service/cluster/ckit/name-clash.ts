@@ -35,7 +35,8 @@ export function findNameClash(local: readonly NodeInfo[], remote: readonly NodeI
 
 /**
  * Thrown by CkitNode.start when the cluster already has a live member with a name it would bring
- * in — normally its own name. The node stays on its own, able to bootstrap a cluster alone.
+ * in — normally its own name. Nothing of that cluster was merged: a node that was alone stays
+ * alone, able to bootstrap a cluster of its own.
  */
 export class NodeNameConflictError extends Error {
   constructor(

@@ -243,7 +243,8 @@ export class CkitNode {
    * Joins the cluster through peers ("ip:port" each, tried in turn); with none, the node runs as a
    * cluster of its own. May be called again to rejoin. Rejects with `failed to join memberlist: …`
    * when no peer could be joined, and with a NodeNameConflictError when the cluster already has a
-   * live member by one of our names — the node then stays alone, not part of that cluster.
+   * live member by a name this node brings (its own, normally): nothing of that cluster is merged,
+   * so a node that was alone stays alone and can bootstrap with start([]).
    */
   start(peers: readonly string[]): Promise<void> {
     const run = this.#starting.then(() => this.#start(peers));
@@ -264,7 +265,7 @@ export class CkitNode {
     }
     const clash = this.#clash as NameClash | undefined;
     if (clash) {
-      this.#log.warn("refusing to join a cluster that already has a live member with this node's name", {
+      this.#log.warn("refusing to join: a live member of that cluster already has the name", {
         name: clash.name,
         holder: clash.remoteAddr,
         advertise_addr: clash.localAddr,

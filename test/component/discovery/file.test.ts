@@ -140,6 +140,24 @@ describe("discovery.file", () => {
     }
   });
 
+  it("finds files in a directory that appears later through refresh_interval, and logs the failed watch", async () => {
+    const d = `${dir.path}/later`;
+    mkdirSync(d, { recursive: true });
+    const lines: string[] = [];
+    const runtime = newRuntime(`${d}/data`, lines);
+    try {
+      const loaded = await runtime.load({ "c.alloy": `discovery.file "t" {\n  files = ["${d}/sub/*.yml"]\n  refresh_interval = "100ms"\n}\n` });
+      assert.ok(loaded.ok, loaded.error);
+      runtime.start();
+      await eventually(() => assert.ok(lines.some((l) => l.includes("Error adding file watch") && l.includes(`${d}/sub/`)), lines.join("\n")));
+      mkdirSync(`${d}/sub`);
+      write(`${d}/sub/t.yml`, "- targets: [late:1]\n");
+      await eventually(() => assert.deepEqual(targetsOf(runtime, "discovery.file.t"), [{ __address__: "late:1", __meta_filepath: `${d}/sub/t.yml` }]));
+    } finally {
+      await runtime.stop();
+    }
+  });
+
   it("refuses patterns that are not JSON or YAML files, and a zero refresh_interval", async () => {
     const runtime = newRuntime(`${dir.path}/validation`);
     const bad = await runtime.load({ "c.alloy": `discovery.file "t" {\n  files = ["/tmp/targets.txt"]\n}\n` });

@@ -1,16 +1,18 @@
-// The HTTP client settings Alloy squashes into prometheus.scrape and prometheus.remote_write endpoints
-// (common/config.HTTPClientConfig: basic_auth, authorization, oauth2, bearer_token(_file), proxy
-// settings, tls_config, follow_redirects, enable_http2, http_headers), and a client that applies them
-// to requests made with the component's fetch (which reaches the in-memory address without a socket).
+// The HTTP client settings Alloy uses wherever it makes requests (common/config.HTTPClientConfig:
+// basic_auth, authorization, oauth2, bearer_token(_file), proxy settings, tls_config,
+// follow_redirects, enable_http2, http_headers) — squashed into prometheus.scrape and
+// prometheus.remote_write endpoints, the `client` block of import.http and remote.http — and a client
+// that applies them to requests made with the caller's fetch (which reaches the in-memory address
+// without a socket). It lives in the runtime layer because import.http needs it too.
 //
 // Requests that need TLS settings beyond the system's roots or a proxy go through a client from the
 // platform (Platform.createFetchClient), built from the settings and rebuilt when they, or the
 // contents of ca_file, cert_file and key_file, change — those files are read on every request, as
-// Prometheus's common config does. Everything else stays on the component's fetch, the hot path.
+// Prometheus's common config does. Everything else stays on the caller's fetch, the hot path.
 
-import type { FetchClient, FetchClientTls, Platform, ProxySettings, TlsVersion } from "../../platform/mod.ts";
-import { attr, block, struct, t } from "../../syntax/schema/index.ts";
-import type { SecretValue } from "../../syntax/value/index.ts";
+import type { FetchClient, FetchClientTls, Platform, ProxySettings, TlsVersion } from "../platform/mod.ts";
+import { attr, block, struct, t } from "../syntax/schema/index.ts";
+import type { SecretValue } from "../syntax/value/index.ts";
 
 export const BasicAuthBlock = struct(
   {

@@ -2,47 +2,22 @@
 // component does it: the first fetch happens during evaluation (so an unreachable module fails
 // the load), new content is delivered only when it differs, and health reports the last poll.
 //
-// The `client` block supports the authentication settings (basic_auth, authorization,
-// bearer_token); TLS and proxy settings need the common HTTP client the components will bring.
+// The `client` block is Alloy's common HTTP client configuration (authentication, http_headers,
+// tls_config, proxy settings, follow_redirects), applied by the shared HttpClient.
 import type { BlockStmt } from "../../syntax/ast.ts";
 import { attr, block, Minute, Second, struct, t } from "../../syntax/schema/index.ts";
-import type { SecretValue } from "../../syntax/value/index.ts";
 import { decodeBody, type Scope } from "../../syntax/vm/index.ts";
+import type { Platform } from "../../platform/mod.ts";
 import type { Health } from "../component.ts";
 import { health } from "../health.ts";
+import { HttpClient, type HttpClientConfig, httpClientFields, validateHttpClient } from "../httpclient.ts";
 import type { Logger } from "../logging/logger.ts";
 import { wrapError } from "../nodes/types.ts";
 import { waitForWake } from "../signal.ts";
 import type { ContentHandler, ImportSource, ImportSourceOptions } from "./types.ts";
 
-const BasicAuth = struct({
-  username: attr(t.string(), { optional: true }),
-  password: attr(t.secret(), { optional: true }),
-});
-
-const Authorization = struct(
-  {
-    type: attr(t.string(), { optional: true }),
-    credentials: attr(t.secret(), { optional: true }),
-  },
-  { defaults: () => ({ type: "Bearer" }) },
-);
-
-const HttpClient = struct(
-  {
-    basic_auth: block(BasicAuth, { optional: true }),
-    authorization: block(Authorization, { optional: true }),
-    bearer_token: attr(t.secret(), { optional: true }),
-    follow_redirects: attr(t.bool(), { optional: true }),
-  },
-  {
-    defaults: () => ({ follow_redirects: true }),
-    validate: (c) => {
-      const set = [c.basic_auth, c.authorization, c.bearer_token].filter((x) => x !== null && x !== undefined);
-      if (set.length > 1) return "at most one of basic_auth, authorization & bearer_token must be configured";
-    },
-  },
-);
+/** Alloy's DefaultHTTPClientConfig: follow_redirects and enable_http2 on. */
+const HttpClientBlock = struct(httpClientFields(true), { validate: (c) => validateHttpClient(c as HttpClientConfig) });
 
 export const HttpArguments = struct(
   {
@@ -52,14 +27,14 @@ export const HttpArguments = struct(
     method: attr(t.string(), { optional: true }),
     headers: attr(t.map(t.string()), { optional: true }),
     body: attr(t.string(), { optional: true }),
-    client: block(HttpClient, { optional: true }),
+    client: block(HttpClientBlock, { optional: true }),
   },
   {
     defaults: () => ({
       poll_frequency: Minute,
       poll_timeout: 10 * Second,
       method: "GET",
-      client: HttpClient.defaults(),
+      client: HttpClientBlock.defaults(),
     }),
   },
 );
@@ -73,8 +48,10 @@ export class ImportHttp implements ImportSource {
   #lastPoll = 0;
   #health: Health = health("unknown", "component started");
   #wake: (() => void) | undefined;
+  #client: HttpClient | undefined;
   readonly #id: string;
   readonly #fetch: typeof fetch;
+  readonly #platform: Platform;
   readonly #logger: Logger;
   readonly #onContentChange: ContentHandler;
 
@@ -82,6 +59,7 @@ export class ImportHttp implements ImportSource {
     this.#block = options.block;
     this.#id = options.globalId;
     this.#fetch = options.fetch;
+    this.#platform = options.platform;
     this.#logger = options.logger;
     this.#onContentChange = options.onContentChange;
   }
@@ -100,6 +78,7 @@ export class ImportHttp implements ImportSource {
     const first = this.#args === undefined;
     if (!first && HttpArguments.equal(this.#args!, args)) return;
     this.#args = args;
+    this.#client?.update(args.client as HttpClientConfig);
     this.#wake?.();
     // An update polls at once and fails with the poll, so the first content is known to the load.
     try {
@@ -119,6 +98,8 @@ export class ImportHttp implements ImportSource {
       }
       await this.#poll().catch(() => {});
     }
+    // Connections opened for TLS settings or a proxy; a later poll opens new ones.
+    await this.#client?.close();
   }
 
   /** Fetches the module; health reports the outcome, errors are also thrown. */
@@ -137,16 +118,15 @@ export class ImportHttp implements ImportSource {
     this.#lastPoll = Date.now();
     const headers = new Headers();
     headers.set("User-Agent", "Alloy");
+    // Headers set here win over the client's authentication, as in Prometheus's round trippers.
     for (const [name, value] of Object.entries(args.headers ?? {})) headers.set(name, value);
-    const auth = authorizationHeader(args.client);
-    if (auth) headers.set("Authorization", auth);
+    this.#client ??= new HttpClient(args.client as HttpClientConfig, this.#fetch, this.#platform);
     let response: Response;
     try {
-      response = await this.#fetch(args.url, {
+      response = await this.#client.fetch(args.url, {
         method: args.method,
         headers,
         body: args.body ? args.body : undefined,
-        redirect: args.client?.follow_redirects === false ? "manual" : "follow",
         signal: AbortSignal.timeout(Math.max(1, args.poll_timeout / 1e6)),
       });
     } catch (e) {
@@ -184,26 +164,9 @@ export class ImportHttp implements ImportSource {
   }
 }
 
-type Client = Args["client"];
-
 /** fetch's own message ("fetch failed") with the reason it wraps (connection refused …). */
 export function fetchErrorText(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e);
   const cause = e instanceof Error ? (e.cause as Error | undefined) : undefined;
   return cause?.message && !message.includes(cause.message) ? `${message}: ${cause.message}` : message;
-}
-
-function authorizationHeader(client: Client): string | undefined {
-  if (!client) return undefined;
-  const secret = (s: SecretValue | null | undefined) => s?.value ?? "";
-  if (client.basic_auth) {
-    const raw = `${client.basic_auth.username}:${secret(client.basic_auth.password)}`;
-    const bytes = new TextEncoder().encode(raw);
-    let binary = "";
-    for (const b of bytes) binary += String.fromCharCode(b);
-    return `Basic ${btoa(binary)}`;
-  }
-  if (client.authorization) return `${client.authorization.type} ${secret(client.authorization.credentials)}`;
-  if (client.bearer_token) return `Bearer ${secret(client.bearer_token)}`;
-  return undefined;
 }

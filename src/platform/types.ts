@@ -120,6 +120,30 @@ export interface ConnectionInfo {
 
 export type FetchHandler = (request: Request, connection: ConnectionInfo) => Response | Promise<Response>;
 
+/**
+ * Limits of a listener, as Go's http.Server and netutil.LimitListener apply them (the servers of
+ * components such as prometheus.receive_http are configured with them). Absent or 0: no limit.
+ */
+export interface ServeLimits {
+  /** Connections served at once; more wait, unread, until one closes (they are not refused). */
+  maxConnections?: number;
+  /** Time to read a request, headers and body (Go's ReadTimeout); the connection is closed after it. */
+  readTimeoutMs?: number;
+  /** Time from the start of a request to the end of its response (Go's WriteTimeout). */
+  writeTimeoutMs?: number;
+  /** Time an open connection may wait for its next request (Go's IdleTimeout; readTimeoutMs when absent). */
+  idleTimeoutMs?: number;
+}
+
+/** HTTP/2 settings the server announces (node:http2's Settings); absent: the runtime's defaults. */
+export interface Http2ServerSettings {
+  maxConcurrentStreams?: number;
+  /** Largest frame payload the server accepts (16384 to 16777215). */
+  maxFrameSize?: number;
+  /** HPACK table size for decoding request headers. */
+  headerTableSize?: number;
+}
+
 export interface ServeOptions {
   hostname: string;
   /** 0 picks a free port; HttpServer.port tells which. */
@@ -128,11 +152,17 @@ export interface ServeOptions {
   tls?: TlsServerConfig;
   /** Errors on the listener or on a connection that no request can report. */
   onError?: (error: Error) => void;
+  limits?: ServeLimits;
+  /** Whether cleartext connections may speak HTTP/2 with prior knowledge (h2c); default true. */
+  h2c?: boolean;
+  http2?: Http2ServerSettings;
 }
 
 export interface HttpServer {
   readonly hostname: string;
   readonly port: number;
+  /** Connections being served now (not those waiting under ServeLimits.maxConnections). */
+  readonly connections: number;
   /**
    * Switches TLS on, off, or to a new certificate for connections accepted from now on; open
    * connections keep the settings they were accepted with (Alloy applies the http block's TLS at

@@ -15,7 +15,7 @@ import * as http2 from "node:http2";
 import { Buffer } from "node:buffer";
 import * as net from "node:net";
 import type * as tls from "node:tls";
-import type { ClientAuthType, ConnectionInfo, HttpServer, ServeOptions, TlsServerConfig } from "../types.ts";
+import type { ClientAuthType, ConnectionInfo, Http2ServerSettings, HttpServer, ServeLimits, ServeOptions, TlsServerConfig } from "../types.ts";
 
 export interface ServeQuirks {
   /**
@@ -69,14 +69,17 @@ export async function serveDualProtocol(options: ServeOptions, quirks: ServeQuir
   const endConnection = (connection: Connection) =>
     connection instanceof net.Socket ? connection.end() : connection.close();
   let closing = false;
+  const limits = options.limits ?? {};
   const listener = (incoming: NodeRequest, outgoing: NodeResponse) => {
     const http2Stream = incoming.httpVersionMajor >= 2 ? (incoming as http2.Http2ServerRequest).stream : undefined;
     const connection: Connection = http2Stream ? http2Stream.session! : (incoming.socket as net.Socket);
     inFlight.set(connection, (inFlight.get(connection) ?? 0) + 1);
     if (!http2Stream && !quirks.http1KeepAlive) (outgoing as http.ServerResponse).shouldKeepAlive = false;
+    const clearTimers = requestTimers(limits, incoming, () => (http2Stream ? http2Stream.close(http2.constants.NGHTTP2_CANCEL) : incoming.socket?.destroy()));
     // An HTTP/2 request is over when its stream closes: Deno reports the response closed before
     // the last frames have left, and closing the session then would lose them.
     (http2Stream ?? outgoing).once("close", () => {
+      clearTimers();
       const left = (inFlight.get(connection) ?? 1) - 1;
       inFlight.set(connection, left);
       if (closing && left === 0) endConnection(connection);
@@ -84,8 +87,15 @@ export async function serveDualProtocol(options: ServeOptions, quirks: ServeQuir
     void fetchListener(incoming, outgoing);
   };
 
-  const plainHttp1 = http.createServer(listener);
-  const plainHttp2 = http2.createServer(listener);
+  // A connection silent for longer than the idle (or read) timeout is closed by its server; never
+  // sooner than the write timeout, which already bounds a request whose handler is slow to answer.
+  const inactivityMs = Math.max(limits.idleTimeoutMs || limits.readTimeoutMs || 0, limits.writeTimeoutMs ?? 0);
+  const plainHttp1 = http.createServer(http1ServerOptions(limits), listener);
+  if (limits.idleTimeoutMs) plainHttp1.keepAliveTimeout = limits.idleTimeoutMs;
+  if (inactivityMs > 0) plainHttp1.timeout = inactivityMs;
+  const plainHttp2 = http2.createServer({ settings: http2Settings(options.http2) }, listener);
+  if (inactivityMs > 0) plainHttp2.setTimeout(inactivityMs);
+  const h2c = options.h2c ?? true;
   const sessions = new Set<http2.ServerHttp2Session>();
   const trackSessions = (server: http2.Http2Server | http2.Http2SecureServer) => {
     server.on("session", (session: http2.ServerHttp2Session) => {
@@ -107,7 +117,8 @@ export async function serveDualProtocol(options: ServeOptions, quirks: ServeQuir
       secureServer = undefined;
       return;
     }
-    const server = http2.createSecureServer(secureServerOptions(config), listener);
+    const server = http2.createSecureServer({ ...secureServerOptions(config), settings: http2Settings(options.http2) }, listener);
+    if (inactivityMs > 0) server.setTimeout(inactivityMs);
     trackSessions(server);
     enforceClientAuth(server, config.clientAuth ?? "NoClientCert");
     server.on("tlsClientError", () => {});
@@ -115,23 +126,57 @@ export async function serveDualProtocol(options: ServeOptions, quirks: ServeQuir
   };
   setTls(options.tls);
 
-  // Every accepted connection, and whether it is still being sniffed (no server owns it yet).
+  // Every connection being served, and whether it is still being sniffed (no server owns it yet).
   const sockets = new Map<net.Socket, { sniffing: boolean }>();
-  // No Nagle: a response written as head then body would otherwise wait for the peer's delayed
-  // ACK (40 ms) — http.createServer sets this for the sockets it accepts, but these are accepted here.
-  const raw = net.createServer({ noDelay: true }, (socket) => {
-    const state = { sniffing: !secureServer };
+  // Connections beyond limits.maxConnections, accepted but left unread until one being served closes
+  // (Go's LimitListener makes them wait in the backlog the same way).
+  const waiting: net.Socket[] = [];
+  const maxConnections = limits.maxConnections ?? 0;
+  /** Hands a connection to its server; `paused` when it was accepted paused (see pauseOnConnect). */
+  const serveConnection = (socket: net.Socket, paused: boolean) => {
+    const state = { sniffing: !secureServer && h2c };
     sockets.set(socket, state);
     socket.once("close", () => {
       sockets.delete(socket);
       inFlight.delete(socket);
+      admitWaiting();
     });
-    socket.on("error", () => socket.destroy());
     if (secureServer) {
       secureServer.emit("connection", socket);
       return;
     }
+    if (!h2c) {
+      plainHttp1.emit("connection", socket);
+      socket.resume();
+      return;
+    }
+    // A connection that says nothing is not kept while it is sniffed; its server's timeout
+    // takes over after the hand-off.
+    if (inactivityMs > 0) socket.setTimeout(inactivityMs, () => state.sniffing && socket.destroy());
     sniffCleartext(socket, plainHttp1, plainHttp2, quirks, () => (state.sniffing = false));
+    if (paused) socket.resume();
+  };
+  const admitWaiting = () => {
+    while (!closing && waiting.length > 0 && sockets.size < maxConnections) {
+      const next = waiting.shift()!;
+      if (!next.destroyed) serveConnection(next, true);
+    }
+  };
+  // No Nagle: a response written as head then body would otherwise wait for the peer's delayed
+  // ACK (40 ms) — http.createServer sets this for the sockets it accepts, but these are accepted here.
+  // With a connection limit, connections are accepted paused so that those that must wait are not
+  // read (a waiting TLS connection must reach its TLS server with no bytes taken from it).
+  const raw = net.createServer({ noDelay: true, pauseOnConnect: maxConnections > 0 }, (socket) => {
+    socket.on("error", () => socket.destroy());
+    if (maxConnections > 0 && sockets.size >= maxConnections) {
+      waiting.push(socket);
+      socket.once("close", () => {
+        const i = waiting.indexOf(socket);
+        if (i >= 0) waiting.splice(i, 1);
+      });
+      return;
+    }
+    serveConnection(socket, maxConnections > 0);
   });
   raw.on("error", reportError);
 
@@ -147,6 +192,9 @@ export async function serveDualProtocol(options: ServeOptions, quirks: ServeQuir
   const server: HttpServer = {
     hostname: options.hostname,
     port: address.port,
+    get connections() {
+      return sockets.size;
+    },
     setTls,
     async close(graceMs = 5000) {
       if (closing) return;
@@ -155,6 +203,7 @@ export async function serveDualProtocol(options: ServeOptions, quirks: ServeQuir
       for (const session of sessions) if (!inFlight.get(session)) session.close();
       for (const [connection, count] of inFlight) if (count === 0) endConnection(connection);
       for (const [socket, state] of sockets) if (state.sniffing) socket.destroy();
+      for (const socket of waiting.splice(0)) socket.destroy();
       const deadline = Date.now() + graceMs;
       while (sockets.size > 0 && Date.now() < deadline) await delay(20);
       for (const socket of sockets.keys()) socket.destroy();
@@ -193,6 +242,42 @@ function sniffCleartext(
     }
   };
   socket.on("data", onData);
+}
+
+/** node:http's own limits for the read timeout (it checks them every connectionsCheckingInterval). */
+function http1ServerOptions(limits: ServeLimits): http.ServerOptions {
+  if (!limits.readTimeoutMs) return {};
+  return {
+    requestTimeout: limits.readTimeoutMs,
+    headersTimeout: limits.readTimeoutMs,
+    connectionsCheckingInterval: Math.min(limits.readTimeoutMs, 1000),
+  };
+}
+
+function http2Settings(settings: Http2ServerSettings | undefined): http2.Settings {
+  const out: http2.Settings = {};
+  if (settings?.maxConcurrentStreams) out.maxConcurrentStreams = settings.maxConcurrentStreams;
+  if (settings?.maxFrameSize) out.maxFrameSize = settings.maxFrameSize;
+  if (settings?.headerTableSize) out.headerTableSize = settings.headerTableSize;
+  return out;
+}
+
+/**
+ * Go's per-request deadlines: the request must be read within readTimeoutMs and answered within
+ * writeTimeoutMs of its start, or `abort` ends it (the HTTP/1 connection, or the HTTP/2 stream).
+ * Returns what clears them once the response is over.
+ */
+function requestTimers(limits: ServeLimits, incoming: NodeRequest, abort: () => void): () => void {
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  if (limits.readTimeoutMs) {
+    const read = setTimeout(abort, limits.readTimeoutMs);
+    timers.push(read);
+    incoming.once("end", () => clearTimeout(read));
+  }
+  if (limits.writeTimeoutMs) timers.push(setTimeout(abort, limits.writeTimeoutMs));
+  return () => {
+    for (const timer of timers) clearTimeout(timer);
+  };
 }
 
 function connectionInfo(incoming: NodeRequest): ConnectionInfo {

@@ -15,6 +15,7 @@ import type { Stability } from "./src/runtime/featuregate.ts";
 import { LogController, type LogFormat, type LogLevel } from "./src/runtime/logging/logger.ts";
 import type { LoadResult } from "./src/runtime/runtime.ts";
 import { Agent } from "./src/service/agent.ts";
+import type { ClusterFlags } from "./src/service/cluster/builder.ts";
 import { formatDiagnostics } from "./src/syntax/diag.ts";
 import { parseFile } from "./src/syntax/parser.ts";
 import { format as formatSource } from "./src/syntax/printer.ts";
@@ -27,6 +28,13 @@ export type { BuildInfo };
 export { LogController, Logger, type LogFormat, type LogLevel, type LogSink } from "./src/runtime/logging/logger.ts";
 export { defineComponent, type Component, type ComponentContext, type ComponentDefinition, type Health, type HealthState } from "./src/runtime/component.ts";
 export { attr, block, blocks, struct, t } from "./src/syntax/schema/index.ts";
+// Clustering for components of your own: `clusterOf(context)` is the cluster (undefined without
+// one); give the component a `notifyClusterChange() {}` method to re-balance when peers change.
+export { clusterOf, type Cluster, type ClusterPeer, type ShardOp } from "./src/runtime/cluster.ts";
+export { DistributedTargets } from "./src/component/discovery/distributed-targets.ts";
+export { nonMetaLabelsHash, specificLabelsHash } from "./src/wire/labels/target-hash.ts";
+export { stringKey } from "./src/service/cluster/ckit/keys.ts";
+export type { ClusterFlags as ClusterOptions } from "./src/service/cluster/builder.ts";
 // Live debugging for components of your own: `context.getServiceData("livedebugging")` is a
 // DebugDataPublisher; give the component a `liveDebugging() {}` method (see the module's comment).
 export { newData as newLiveDebuggingData, type Data as LiveDebuggingData, type DataType as LiveDebuggingDataType, type DebugDataPublisher } from "./src/service/livedebugging/livedebugging.ts";
@@ -72,6 +80,11 @@ export interface AlloyOptions {
   logFormat?: LogFormat;
   /** Where log lines go; standard error by default. */
   log?: (line: string) => void;
+  /**
+   * Clustering, as `alloy run`'s --cluster.* flags (rejoinIntervalMs in milliseconds, waitTimeout
+   * in nanoseconds); without it the agent is a cluster of one, as Alloy is by default.
+   */
+  cluster?: Partial<ClusterFlags>;
 }
 
 export interface AlloyComponent {
@@ -120,7 +133,7 @@ export class Alloy {
       minStability: options.minStability ?? "generally-available",
       enableCommunityComponents: options.enableCommunityComponents ?? false,
       shutdownDeadlineMs: 10 * 60 * 1000,
-      clusterName: "",
+      ...(options.cluster ? { cluster: options.cluster } : {}),
       uiPathPrefix: "/",
     });
   }
@@ -134,7 +147,7 @@ export class Alloy {
   async start(): Promise<void> {
     const result = await this.#load();
     if (!result.ok) throw new AlloyLoadError(result.error ?? "load failed", formatDiagnostics(result.diagnostics, result.files));
-    this.#agent.start();
+    await this.#agent.start();
   }
 
   /**

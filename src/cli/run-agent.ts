@@ -6,7 +6,7 @@ import { builtinRegistry } from "../component/registry.ts";
 import type { SignalName } from "../platform/mod.ts";
 import { Agent, LoadError } from "../service/agent.ts";
 import { formatDiagnostics } from "../syntax/diag.ts";
-import { buildInfo } from "./build-info.ts";
+import { buildInfo, type BuildInfo } from "./build-info.ts";
 import { convertingPlatform, runConversionFlags } from "./commands/convert.ts";
 import { CommandError, type CliContext } from "./context.ts";
 import type { RunOptions } from "./run-flags.ts";
@@ -26,24 +26,19 @@ export async function runAgent(context: CliContext, options: RunOptions, flagLin
   const info = await buildInfo(platform);
   logger.info("Alloy is starting", { version: `v${info.version}` });
 
-  const agent = new Agent({
-    platform,
-    logs,
-    registry: builtinRegistry(),
-    build: { version: info.version, revision: info.revision, branch: info.branch, runtime: info.runtime, runtimeVersion: info.runtimeVersion, os: platform.runtime.os, arch: platform.runtime.arch },
-    listenAddr: options.listenAddr,
-    memoryAddr: options.memoryAddr,
-    enablePprof: options.enablePprof,
-    ...(options.disableSupportBundle ? {} : { supportBundleFlags: flagLines }),
-    storagePath: options.storagePath,
-    minStability: options.minStability,
-    enableCommunityComponents: options.enableCommunityComponents,
-    shutdownDeadlineMs: options.shutdownDeadlineMs,
-    clusterName: options.clusterName,
-    clusterNodeName: options.clusterNodeName,
-    clusterAdvertiseAddress: options.clusterAdvertiseAddress,
-    uiPathPrefix: options.uiPathPrefix,
-  });
+  let agent: Agent;
+  try {
+    agent = buildAgent(context, options, flagLines, info);
+  } catch (error) {
+    throw new CommandError((error as Error).message);
+  }
+  try {
+    // The cluster's TLS files and node: Alloy fails on them before the first load.
+    await agent.prepare();
+  } catch (error) {
+    await agent.stop();
+    throw new CommandError((error as Error).message);
+  }
   await platform.fs.mkdirp(options.storagePath);
 
   // Signals are watched from the start: a SIGTERM during the initial load still stops cleanly.
@@ -76,7 +71,11 @@ export async function runAgent(context: CliContext, options: RunOptions, flagLin
       platform.stdout.write("\n");
       throw new CommandError("could not perform the initial load successfully");
     }
-    agent.start();
+    try {
+      await agent.start();
+    } catch (error) {
+      throw new CommandError((error as Error).message);
+    }
     logger.info("{^_^} Alloy is running");
 
     let reloading = Promise.resolve();
@@ -94,4 +93,24 @@ export async function runAgent(context: CliContext, options: RunOptions, flagLin
     for (const off of unsubscribe) off();
   }
   logger.info("Alloy has stopped");
+}
+
+function buildAgent(context: CliContext, options: RunOptions, flagLines: string[], info: BuildInfo): Agent {
+  const { platform, logs } = context;
+  return new Agent({
+    platform,
+    logs,
+    registry: builtinRegistry(),
+    build: { version: info.version, revision: info.revision, branch: info.branch, runtime: info.runtime, runtimeVersion: info.runtimeVersion, os: platform.runtime.os, arch: platform.runtime.arch },
+    listenAddr: options.listenAddr,
+    memoryAddr: options.memoryAddr,
+    enablePprof: options.enablePprof,
+    ...(options.disableSupportBundle ? {} : { supportBundleFlags: flagLines }),
+    storagePath: options.storagePath,
+    minStability: options.minStability,
+    enableCommunityComponents: options.enableCommunityComponents,
+    shutdownDeadlineMs: options.shutdownDeadlineMs,
+    cluster: options.cluster,
+    uiPathPrefix: options.uiPathPrefix,
+  });
 }

@@ -1,8 +1,10 @@
 // What `alloy run`'s flags mean once parsed: typed options, Alloy's checks in Alloy's order, and
-// the `name=value` lines the support bundle records.
+// the `name=value` lines the support bundle records. The --cluster.* flags are checked by the
+// cluster service as it is built (after "Alloy is starting", as in Alloy).
 import { formatDuration, Millisecond } from "../syntax/schema/duration.ts";
 import type { Stability } from "../runtime/featuregate.ts";
-import { quote } from "../syntax/quote.ts";
+import type { ClusterFlags } from "../service/cluster/builder.ts";
+import { splitJoinAddresses } from "../service/cluster/join-addresses.ts";
 import { CommandError } from "./context.ts";
 import type { FlagSet, FlagValue, ParsedFlags } from "./flags.ts";
 
@@ -20,10 +22,7 @@ export interface RunOptions {
   shutdownDeadlineMs: number;
   configFormat: string;
   disableReporting: boolean;
-  clusterName: string;
-  clusterEnabled: boolean;
-  clusterNodeName: string;
-  clusterAdvertiseAddress: string;
+  cluster: ClusterFlags;
 }
 
 const EXPERIMENTAL_ONLY = ["feature.prometheus.direct-fanout.enabled", "server.http.enable-graphql", "server.http.enable-graphql-playground"];
@@ -33,21 +32,14 @@ export function runOptions(parsed: ParsedFlags): RunOptions {
   const v = parsed.values;
   const path = parsed.positionals[0]!;
   const minStability = v["stability.level"] as Stability;
-  // Alloy's checkExperimentalFlags runs first, then the path check.
+  // Alloy's runCommand checks the path before run() checks the experimental flags.
+  if (path === "") throw new CommandError("path argument not provided");
   if (minStability !== "experimental") {
     for (const flag of EXPERIMENTAL_ONLY) {
       if (v[flag] === true) {
         throw new CommandError(`'--${flag}' can only be used at experimental stability level. Use --stability.level=experimental to enable.`);
       }
     }
-  }
-  if (path === "") throw new CommandError("path argument not provided");
-  const join = v["cluster.join-addresses"] as string;
-  const discover = v["cluster.discover-peers"] as string;
-  if (join !== "" && discover !== "") {
-    // Go's %q of a []string: each element quoted, space-separated, in brackets.
-    const peers = `[${join.split(",").map((peer) => quote(peer)).join(" ")}]`;
-    throw new CommandError(`at most one of join peers and discover peers may be set, got join peers ${peers} and discover peers ${quote(discover)}`);
   }
   return {
     path,
@@ -62,10 +54,28 @@ export function runOptions(parsed: ParsedFlags): RunOptions {
     shutdownDeadlineMs: Math.round((v["feature.component-shutdown-deadline"] as number) / Millisecond),
     configFormat: v["config.format"] as string,
     disableReporting: v["disable-reporting"] as boolean,
-    clusterName: v["cluster.name"] as string,
-    clusterEnabled: v["cluster.enabled"] as boolean,
-    clusterNodeName: v["cluster.node-name"] as string,
-    clusterAdvertiseAddress: v["cluster.advertise-address"] as string,
+    cluster: clusterFlags(v),
+  };
+}
+
+function clusterFlags(v: Record<string, FlagValue>): ClusterFlags {
+  return {
+    enabled: v["cluster.enabled"] as boolean,
+    nodeName: v["cluster.node-name"] as string,
+    advertiseAddress: v["cluster.advertise-address"] as string,
+    advertiseInterfaces: v["cluster.advertise-interfaces"] as string[],
+    joinAddresses: splitJoinAddresses(v["cluster.join-addresses"] as string),
+    discoverPeers: v["cluster.discover-peers"] as string,
+    rejoinIntervalMs: (v["cluster.rejoin-interval"] as number) / Millisecond,
+    maxJoinPeers: v["cluster.max-join-peers"] as number,
+    name: v["cluster.name"] as string,
+    enableTls: v["cluster.enable-tls"] as boolean,
+    tlsCaPath: v["cluster.tls-ca-path"] as string,
+    tlsCertPath: v["cluster.tls-cert-path"] as string,
+    tlsKeyPath: v["cluster.tls-key-path"] as string,
+    tlsServerName: v["cluster.tls-server-name"] as string,
+    waitForSize: v["cluster.wait-for-size"] as number,
+    waitTimeout: v["cluster.wait-timeout"] as number,
   };
 }
 

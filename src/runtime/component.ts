@@ -64,6 +64,12 @@ export interface Component<Args> {
    * called. How to publish: src/service/livedebugging/livedebugging.ts.
    */
   liveDebugging?(): void;
+  /**
+   * The cluster's peers or readiness changed (Alloy's cluster.Component): called by the cluster
+   * service, at most once a second, on every component of every module that has it. Components
+   * that do not use clustering at the moment ignore it. Must not block; re-balance asynchronously.
+   */
+  notifyClusterChange?(): void;
 }
 
 export interface ComponentDefinition<Args = unknown, Exports = unknown> {

@@ -22,6 +22,7 @@ export { checkStability, parseStability, type Stability, STABILITY_LEVELS } from
 export { health, leastHealthy } from "./health.ts";
 export { ensureUtf8, parseSource, parseSources, Source, SourceError, sourceFromBody, sourceHash, StatementError } from "./source.ts";
 export { type Service, type ServiceDefinition, type ServiceHost, SERVICE_NAMES } from "./service.ts";
+export { CLUSTER_SERVICE, clusterOf, type Cluster, type ClusterPeer, type ShardOp } from "./cluster.ts";
 export { RECEIVER_CAPSULE_TYPES } from "./controller/loader.ts";
 export {
   collector,

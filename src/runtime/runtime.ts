@@ -377,6 +377,18 @@ export class Runtime implements ServiceHost {
     return this.#services.find((s) => s.definition.name === name);
   }
 
+  builtComponents(): Component<unknown>[] {
+    const controllers = [this.#root, ...this.#modules.ids().map((id) => this.#modules.get(id))];
+    const built: Component<unknown>[] = [];
+    for (const controller of controllers) {
+      if (!(controller instanceof Controller)) continue;
+      for (const node of controller.components()) {
+        if (node instanceof BuiltinComponentNode && node.component) built.push(node.component);
+      }
+    }
+    return built;
+  }
+
   newController(id: string): Runtime {
     return new Runtime({
       ...this.#options,

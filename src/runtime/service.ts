@@ -3,6 +3,7 @@
 // after it; a top-level block with its name configures it. The services themselves arrive with
 // their own issues; the controller only needs this contract.
 import type { StructType } from "../syntax/schema/index.ts";
+import type { Component } from "./component.ts";
 import type { Stability } from "./featuregate.ts";
 import type { Runtime } from "./runtime.ts";
 
@@ -28,6 +29,11 @@ export interface ServiceHost {
    * its own modules, sharing the agent's registry, storage path, metrics and services.
    */
   newController(id: string): Runtime;
+  /**
+   * The built components of the controller and of every module below it (Alloy's
+   * component.GetAllComponents), e.g. for the cluster service's change notification.
+   */
+  builtComponents(): Component<unknown>[];
 }
 
 export interface Service<Args = unknown> {

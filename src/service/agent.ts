@@ -1,9 +1,10 @@
 // The agent behind `alloy run` and mod.ts's Alloy class: the runtime (controller) with the services
 // that make it an agent — the HTTP server (its own routes, pprof, support bundle, component
-// handlers), live debugging, the UI, and the cluster node as Alloy runs it without clustering —
-// and the metrics they share. The CLI adds flags, signals and exit codes on top.
+// handlers), the cluster node, live debugging, remote configuration, the UI — and the metrics they
+// share. The CLI adds flags, signals and exit codes on top.
 import type { Hono } from "hono";
 import type { Platform } from "../platform/mod.ts";
+import { deferred } from "../runtime/deferred.ts";
 import type { Stability } from "../runtime/featuregate.ts";
 import type { LogController, Logger } from "../runtime/logging/logger.ts";
 import { MetricsRegistry } from "../runtime/metrics/registry.ts";
@@ -17,7 +18,8 @@ import type { Handler, HttpHost } from "./http/host.ts";
 import { pprofRoutes } from "./http/pprof.ts";
 import { HttpService } from "./http/server.ts";
 import { LiveDebuggingService } from "./livedebugging/service.ts";
-import { LocalNode } from "./local-node.ts";
+import { type ClusterFlags, DEFAULT_CLUSTER_FLAGS } from "./cluster/builder.ts";
+import { ClusterService } from "./cluster/service.ts";
 import { REMOTECFG_SERVICE, RemotecfgService } from "./remotecfg/service.ts";
 import { ConfigMetrics, registerSelfMetrics, type BuildLabels } from "./self-metrics.ts";
 import { runtimeUiHost, splitGlobalId } from "./ui-host.ts";
@@ -39,13 +41,10 @@ export interface AgentOptions {
   enableCommunityComponents: boolean;
   /** 0 waits without limit. */
   shutdownDeadlineMs: number;
-  clusterName: string;
   /** `--server.http.ui-path-prefix`. */
   uiPathPrefix: string;
-  /** `--cluster.node-name`; the hostname when absent or empty. */
-  clusterNodeName?: string;
-  /** `--cluster.advertise-address`; 127.0.0.1 with the listen port when absent or empty. */
-  clusterAdvertiseAddress?: string;
+  /** The `--cluster.*` flags; Alloy's defaults (no clustering) for those not given. */
+  cluster?: Partial<ClusterFlags>;
 }
 
 /** Why the initial load or a reload failed: read errors, or diagnostics to print with their source. */
@@ -66,8 +65,12 @@ export class Agent {
   readonly ui: UiService;
   readonly liveDebugging = new LiveDebuggingService();
   readonly remotecfg: RemotecfgService;
-  #node: LocalNode;
+  readonly cluster: ClusterService;
   readonly #configMetrics: ConfigMetrics;
+  /** Resolves with the bound port once the HTTP server listens (the cluster advertises it for port 0). */
+  #listening = deferred<number>();
+  /** Aborted by stop(): ends a wait for the participant state that outlived the run. */
+  #stopping = new AbortController();
   #path: string | undefined;
   /** The path of the configuration last loaded, for the remote configuration's module_path. */
   #configPath: string | undefined;
@@ -77,6 +80,15 @@ export class Agent {
     this.logger = logs.logger();
     registerSelfMetrics(this.metrics, platform, options.build);
     this.#configMetrics = new ConfigMetrics(this.metrics);
+    // Alloy builds the cluster service first: its flag errors stop the agent before anything else.
+    this.cluster = new ClusterService({
+      platform,
+      logger: this.logger.with({ service: "cluster" }),
+      metrics: this.metrics,
+      listenAddr: options.listenAddr,
+      flags: { ...DEFAULT_CLUSTER_FLAGS, ...options.cluster },
+      boundPort: () => this.#listening.promise,
+    });
     this.remotecfg = new RemotecfgService({
       platform,
       logger: this.logger.with({ service: "remotecfg" }),
@@ -104,16 +116,16 @@ export class Agent {
       metrics: this.metrics,
       // Service<Args> as Service<unknown>: the runtime decodes each block with the service's schema.
       services: [
+        this.cluster as Service<unknown>,
         this.#httpServiceNode() as Service<unknown>,
         this.liveDebugging as Service<unknown>,
         this.remotecfg as Service<unknown>,
       ],
     });
-    this.#node = this.#newNode();
     this.ui = new UiService({
       host: runtimeUiHost(this.runtime, {
         liveDebugging: this.liveDebugging.registry,
-        peers: () => this.#node.peers(),
+        peers: () => this.cluster.peers(),
         remoteConfig: () => this.remotecfg.host(),
       }),
       prefix: options.uiPathPrefix,
@@ -121,12 +133,12 @@ export class Agent {
     });
   }
 
-  #newNode(): LocalNode {
-    const { options } = this;
-    return new LocalNode(
-      options.clusterNodeName || options.platform.hostname(),
-      LocalNode.advertiseAddress(options.listenAddr, options.clusterAdvertiseAddress),
-    );
+  /**
+   * The start-up work that may fail before the first load (the cluster's TLS files and node, with
+   * Alloy's messages). start() does it too; call it first to fail early.
+   */
+  async prepare(): Promise<void> {
+    await this.cluster.prepare();
   }
 
   /** The HTTP server as a service of the graph: configured by the `http` block, started after the first good load. */
@@ -144,6 +156,7 @@ export class Agent {
       data: () => ({ listenAddr: this.options.listenAddr, memoryAddr: this.options.memoryAddr, fetch: this.http.fetch }),
       run: async (_host, signal) => {
         await this.http.start(this.app());
+        this.#listening.resolve(this.http.port!);
         await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
         await this.http.stop();
       },
@@ -164,7 +177,7 @@ export class Agent {
         if (!result.ok) throw new Error(result.error ?? "reload failed");
       },
       basicAuth: () => this.http.basicAuth(),
-      serviceRoutes: [this.ui.route],
+      serviceRoutes: [this.cluster.route, this.ui.route],
       ...(this.options.enablePprof ? { pprof: pprofRoutes(this.options.platform) } : {}),
       ...(this.options.supportBundleFlags
         ? {
@@ -222,7 +235,7 @@ export class Agent {
     try {
       files = await readSourcePath(this.options.platform, path);
     } catch (error) {
-      this.#configMetrics.record(false, "0".repeat(64), this.options.clusterName);
+      this.#configMetrics.record(false, "0".repeat(64), this.#clusterName);
       throw new LoadError(`reading config path "${path}": ${(error as Error).message}`);
     }
     return this.loadFiles(files, path);
@@ -238,18 +251,34 @@ export class Agent {
     } catch {
       // The runtime reports the same diagnostics below.
     }
-    this.#configMetrics.record(source !== undefined, await sourceHash(files), this.options.clusterName);
+    this.#configMetrics.record(source !== undefined, await sourceHash(files), this.#clusterName);
     return this.runtime.load(source ?? files, path === undefined ? {} : { path });
   }
 
+  get #clusterName(): string {
+    return this.options.cluster?.name ?? "";
+  }
+
   /**
-   * Starts the components and services of the loaded configuration; the node becomes a
-   * participant, as Alloy's does after the initial load.
+   * Starts the components and services of the loaded configuration, then makes the cluster node a
+   * participant as Alloy does after the initial load: when it already has peers, this resolves
+   * once they were told. Rejects with Alloy's message when the node cannot change state.
    */
-  start(): void {
-    if (this.#node.state === "terminating") this.#node = this.#newNode();
+  async start(): Promise<void> {
+    await this.prepare();
+    if (this.#stopping.signal.aborted) {
+      // Started again after stop() (embedding): a new run, a new node.
+      this.#stopping = new AbortController();
+      this.#listening = deferred<number>();
+    }
     this.runtime.start();
-    this.#node.changeState("participant");
+    try {
+      await this.cluster.changeState("participant", this.#stopping.signal);
+    } catch (error) {
+      if (this.#stopping.signal.aborted) return;
+      this.logger.debug("changing the cluster state failed", { err: (error as Error).message });
+      throw new Error("failed to set clusterer state to Participant after initial load");
+    }
   }
 
   /** Reads the configuration again (SIGHUP, /-/reload); the last good state stays on errors. */
@@ -267,10 +296,12 @@ export class Agent {
     return result;
   }
 
+  /** Stops components and services; the cluster node leaves its peers on the way (terminating first). */
   async stop(): Promise<void> {
-    this.#node.changeState("terminating");
+    this.#stopping.abort(new Error("agent stopped"));
     // Open UI streams (live debugging, graph) would hold the HTTP server's graceful close.
     this.ui.close();
     await this.runtime.stop();
+    await this.cluster.shutdown();
   }
 }

@@ -182,7 +182,6 @@ describe("a converted prometheus.yml whose components exist", () => {
       minStability: "generally-available",
       enableCommunityComponents: false,
       shutdownDeadlineMs: 10_000,
-      clusterName: "",
       uiPathPrefix: "/",
     } as ConstructorParameters<typeof Agent>[0]);
     try {
@@ -192,7 +191,7 @@ describe("a converted prometheus.yml whose components exist", () => {
       assert.match(source, /^prometheus\.scrape "demo" \{/m);
       assert.match(source, new RegExp(`__address__ = "127\\.0\\.0\\.1:${port}"`));
       assert.match(source, /^prometheus\.remote_write "default" \{/m);
-      agent.start();
+      await agent.start();
       const deadline = Date.now() + 30_000;
       while (delivered() === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
       assert.ok(delivered() > 0, "samples reached the remote write endpoint");

@@ -260,7 +260,7 @@ describe("alloy run: every HTTP route end to end", () => {
     const text = (name: string) => decoder.decode(files[`alloy-support-bundle/${name}`]!);
     const components = JSON.parse(text("alloy-components.json")) as { localID: string }[];
     assert.deepEqual(components.map((c) => c.localID).sort(), ["local.file.data", "local.file.secret"]);
-    assert.deepEqual(JSON.parse(text("alloy-peers.json")), [{ name: "e2e-node", addr: "127.0.0.1:0", isSelf: true, state: "participant" }]);
+    assert.deepEqual(JSON.parse(text("alloy-peers.json")), [{ name: "e2e-node", addr: `127.0.0.1:${port}`, isSelf: true, state: "participant" }]);
     assert.match(text("sources/config.alloy"), /password = local\.file\.secret\.content/);
     assert.match(text("alloy-runtime-flags.txt"), /^server\.http\.enable-pprof=true$/m);
     assert.match(text("alloy-metrics-sample-start.txt"), /^alloy_build_info\{/m);
@@ -301,10 +301,10 @@ describe("alloy run: every HTTP route end to end", () => {
     assert.deepEqual([remote.status, remote.text], [200, "[]"]);
 
     // Alloy runs its cluster service even without clustering: this node alone, a participant, at
-    // 127.0.0.1 and the port of --server.http.listen-addr as written (0 here).
+    // 127.0.0.1 and the port of --server.http.listen-addr (the one the system picked for port 0).
     const peers = await request(watch, `${base}/api/v0/web/peers`);
     assert.equal(peers.status, 200);
-    assert.deepEqual(JSON.parse(peers.text), [{ name: "e2e-node", addr: "127.0.0.1:0", isSelf: true, state: "participant" }]);
+    assert.deepEqual(JSON.parse(peers.text), [{ name: "e2e-node", addr: `127.0.0.1:${port}`, isSelf: true, state: "participant" }]);
 
     const graph = await readStream(watch, `${base}/api/v0/web/graph?window=1`, (t) => t.includes("|;|"));
     assert.deepEqual([graph.status, graph.text], [200, "[]|;|"]);

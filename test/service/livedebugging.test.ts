@@ -1,12 +1,10 @@
-// The live-debugging registry (Alloy's livedebugging_test.go, ported), the service block, the
-// interim cluster node behind /peers, and heap snapshots without string contents.
+// The live-debugging registry (Alloy's livedebugging_test.go, ported), the service block, and heap
+// snapshots without string contents.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { redactHeapSnapshotText, REDACTED_STRING } from "../../src/service/http/heap-snapshot.ts";
 import { LiveDebugging, newData, type Data, type LiveDebuggingHost } from "../../src/service/livedebugging/livedebugging.ts";
 import { LiveDebuggingService } from "../../src/service/livedebugging/service.ts";
-import { appendDefaultPort, findPort } from "../../src/service/cluster/net-address.ts";
-import { LocalNode } from "../../src/service/local-node.ts";
 
 const DISABLED = "the live debugging service is disabled. Check the documentation to find out how to enable it";
 
@@ -121,29 +119,6 @@ describe("live debugging registry", () => {
     const running = service.run(undefined, controller.signal);
     controller.abort();
     await running;
-  });
-});
-
-describe("the cluster node without clustering", () => {
-  it("lists nothing as a viewer, then itself as participant and terminating", () => {
-    const node = new LocalNode("node-a", LocalNode.advertiseAddress("127.0.0.1:12345", ""));
-    assert.deepEqual(node.peers(), []);
-    node.changeState("terminating");
-    assert.equal(node.state, "viewer", "ckit allows viewer → participant only");
-    node.changeState("participant");
-    assert.deepEqual(node.peers(), [{ name: "node-a", addr: "127.0.0.1:12345", isSelf: true, state: "participant" }]);
-    node.changeState("terminating");
-    assert.deepEqual(node.peers(), [{ name: "node-a", addr: "127.0.0.1:12345", isSelf: true, state: "terminating" }]);
-  });
-
-  it("picks the address as Alloy's getAdvertiseAddress does", () => {
-    assert.equal(LocalNode.advertiseAddress(":9000", undefined), "127.0.0.1:9000");
-    assert.equal(LocalNode.advertiseAddress("127.0.0.1:0", ""), "127.0.0.1:0");
-    assert.equal(LocalNode.advertiseAddress("bad", ""), "127.0.0.1:80");
-    assert.equal(LocalNode.advertiseAddress("0.0.0.0:12345", "10.0.0.7"), "10.0.0.7:12345");
-    assert.equal(LocalNode.advertiseAddress("0.0.0.0:12345", "10.0.0.7:7946"), "10.0.0.7:7946");
-    assert.equal(appendDefaultPort("::1", 5), "[::1]:5");
-    assert.equal(findPort("[::1]:7", 80), 7);
   });
 });
 

@@ -159,7 +159,6 @@ function startAgent(dir: string, config: string): TestAgent {
     minStability: "generally-available",
     enableCommunityComponents: false,
     shutdownDeadlineMs: 10_000,
-    clusterName: "",
     uiPathPrefix: "/",
   });
   writeFileSync(join(dir, "config.alloy"), config);
@@ -222,7 +221,7 @@ describe("remotecfg: an agent and a Connect server", () => {
   });
 
   it("registers, fetches the configuration and runs it under remotecfg/", async () => {
-    t.agent.start();
+    await t.agent.start();
     const list = await eventually(async () => {
       const list = await t.components();
       assert.deepEqual(ids(list), ["local.file.a"]);
@@ -332,7 +331,7 @@ describe("remotecfg: an agent and a Connect server", () => {
     const result = await t.agent.load(join(dir.path, "config.alloy"));
     assert.equal(result.ok, true, result.error);
     assert.ok(t.logs.some((l) => l.includes('msg="failed to register collector with remote server"')));
-    t.agent.start();
+    await t.agent.start();
     await eventually(async () => assert.deepEqual(ids(await t.components()), ["local.file.b"]));
     assert.ok(t.logs.some((l) => l.includes('msg="successfully loaded configuration from cache"')));
 
@@ -351,7 +350,7 @@ describe("remotecfg: an agent and a Connect server", () => {
 
   it("loads the configuration again when the agent starts again", async () => {
     const registered = server.registers.length;
-    t.agent.start();
+    await t.agent.start();
     await eventually(async () => {
       assert.deepEqual(ids(await t.components()), ["local.file.a"]);
       // Run fetches, then registers (Alloy's order).
@@ -406,7 +405,7 @@ describe("remotecfg: TLS settings", () => {
     t = startAgent(dir.path, block(`    ca_file = ${JSON.stringify(join(dir.path, "ca.pem"))}\n    server_name = "localhost"\n`));
     const result = await t.agent.load(join(dir.path, "config.alloy"));
     assert.equal(result.ok, true, result.error);
-    t.agent.start();
+    await t.agent.start();
     await eventually(async () => assert.deepEqual(ids(await t!.components()), ["local.file.tls"]));
     assert.deepEqual([...server.httpVersions], ["2.0"]);
     assert.equal(server.registers.at(-1)?.id, "tls-agent");

@@ -10,6 +10,7 @@ import type { Health } from "../component.ts";
 import { health } from "../health.ts";
 import type { Logger } from "../logging/logger.ts";
 import { wrapError } from "../nodes/types.ts";
+import { goFileError } from "../os-error.ts";
 import { dirPath, joinPath } from "../paths.ts";
 import { waitForWake } from "../signal.ts";
 import { type ContentHandler, type ImportSource, type ImportSourceOptions, sleep } from "./types.ts";
@@ -149,12 +150,4 @@ export class ImportFile implements ImportSource {
   modulePath(): string {
     return this.#modulePath;
   }
-}
-
-/** An error worded as Go's os package words it (`open x: no such file or directory`). */
-function goFileError(op: string, path: string, e: unknown): Error {
-  const code = (e as { code?: string }).code;
-  const reason =
-    code === "ENOENT" ? "no such file or directory" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : (e as Error).message;
-  return new Error(`${op} ${path}: ${reason}`);
 }

@@ -3,6 +3,7 @@
 // of services that build on HTTP (longest base first), the UI last.
 import { Hono } from "hono";
 import { compress } from "hono/compress";
+import type { ConnectionInfo } from "../../platform/types.ts";
 import type { MetricsRegistry } from "../../runtime/metrics/registry.ts";
 import type { Logger } from "../../runtime/logging/logger.ts";
 import { checkBasicAuth, type BasicAuthConfig } from "./auth.ts";
@@ -108,10 +109,23 @@ export function createHttpApp(options: HttpAppOptions): Hono {
 
   // Services' routes: the base with the most "/" first, so nested bases win over shorter ones.
   const routes = [...(options.serviceRoutes ?? [])].sort((a, b) => slashes(b.base) - slashes(a.base));
-  for (const route of routes) app.all(`${route.base.replace(/\/$/, "")}/*`, (c) => route.handler(c.req.raw));
+  // The connection (HTTP version, peer address) comes from the server as hono's env: the cluster
+  // transport needs it.
+  for (const route of routes) {
+    app.all(`${route.base.replace(/\/$/, "")}/*`, (c) => route.handler(c.req.raw, connectionOf(c.env)));
+  }
 
   app.notFound(() => textResponse("404 page not found\n", 404));
   return app;
 }
 
 const slashes = (text: string) => text.split("/").length - 1;
+
+/** The env the HTTP server passes to app.fetch. */
+export interface HttpAppEnv {
+  connection: ConnectionInfo;
+}
+
+function connectionOf(env: unknown): ConnectionInfo | undefined {
+  return (env as Partial<HttpAppEnv> | undefined)?.connection;
+}

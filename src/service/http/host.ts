@@ -1,5 +1,6 @@
 // What the HTTP service needs from the rest of the agent. The CLI wires the controller to it; tests
 // give it a small fake. Keeping it narrow keeps the service free of controller internals.
+import type { ConnectionInfo } from "../../platform/types.ts";
 import type { HealthState } from "../../runtime/component.ts";
 
 export type Handler = (request: Request) => Response | Promise<Response>;
@@ -17,5 +18,6 @@ export interface HttpHost {
 export interface ServiceRoute {
   /** Path prefix, e.g. `/api/v1/ckit/transport/`. */
   base: string;
-  handler: Handler;
+  /** connection is absent for requests that came without a socket (the in-memory address). */
+  handler: (request: Request, connection?: ConnectionInfo) => Response | Promise<Response>;
 }

@@ -4,6 +4,7 @@
 import type { Hono } from "hono";
 import type { HttpServer, Platform, TlsServerConfig } from "../../platform/mod.ts";
 import type { Logger } from "../../runtime/logging/logger.ts";
+import type { HttpAppEnv } from "./app.ts";
 import type { BasicAuthConfig } from "./auth.ts";
 import { basicAuthOf, tlsConfigOf, type HttpBlockArgs } from "./config.ts";
 import { parseListenAddress } from "./listen-address.ts";
@@ -57,7 +58,7 @@ export class HttpService {
         hostname: address.hostname,
         port: address.port,
         tls: this.#tls,
-        fetch: (request) => app.fetch(request),
+        fetch: (request, connection) => app.fetch(request, { connection } satisfies HttpAppEnv),
         onError: (error) => this.options.logger.debug("http connection error", { err: error.message }),
       });
     } catch (error) {

@@ -1,11 +1,16 @@
 // prometheus.scrape: scrapes its targets on an interval and forwards the samples (Alloy's component
 // around Prometheus's scrape manager). Targets are turned into scrape loops (loop.ts), one per distinct
 // target; targets that go away get their end-of-run staleness markers; targets on the in-memory
-// address are reached through the component's fetch without a socket.
+// address are reached through the component's fetch without a socket. With `clustering { enabled =
+// true }` the agents of a cluster share the targets (DistributedTargets): each scrapes those it owns
+// and re-balances when the cluster changes; a target that moved to another agent gets no staleness
+// markers from here, as its series go on at the new owner.
 import { defineComponent, type Health } from "../../../runtime/component.ts";
+import { clusterOf } from "../../../runtime/cluster.ts";
 import { health } from "../../../runtime/health.ts";
 import { Counter, Gauge, Histogram } from "../../../runtime/metrics/registry.ts";
 import { attr, block, Minute, Second, squash, struct, t } from "../../../syntax/schema/index.ts";
+import { DistributedTargets } from "../../discovery/distributed-targets.ts";
 import { targetsType } from "../../discovery/relabel.ts";
 import { HttpClient, type HttpClientConfig, httpClientFields, memoryAddress, validateHttpClient } from "../httpclient.ts";
 import { labelStore } from "../labelstore.ts";
@@ -165,6 +170,9 @@ export const prometheusScrape = defineComponent({
     const fanout = new Fanout(initial.forward_to);
     const client = new HttpClient(initial.http as HttpClientConfig, context.fetch, context.platform, { memoryAddr: memoryAddress(context) });
     const seed = offsetSeed(context.platform.hostname());
+    const cluster = clusterOf(context);
+    /** This agent's share of the targets at the last sync. */
+    let distributed: DistributedTargets | undefined;
     let args: Args = initial;
     let loops = new Map<string, ScrapeLoop>();
     let targetErrors: string[] = [];
@@ -227,13 +235,26 @@ export const prometheusScrape = defineComponent({
     };
 
     let running = false;
-    /** Starts loops for new targets, stops those of targets that went away (with staleness markers). */
+    let stopped = false;
+    const targetKey = (discovered: Record<string, string>, s: ScrapeSettings) => {
+      const labels = populateLabels(discovered, s);
+      return typeof labels === "string" ? undefined : new Target(labels, s).key;
+    };
+    /**
+     * Starts loops for this agent's new targets, stops those of targets that went away (with
+     * staleness markers) or moved to another agent of the cluster (without).
+     */
     const sync = (restart: boolean) => {
       const s = settings();
       const options = loopOptions();
       const next = new Map<string, ScrapeLoop>();
       targetErrors = [];
-      for (const discovered of args.targets) {
+      const share = new DistributedTargets(args.clustering?.enabled === true, cluster, args.targets);
+      const moved = share.movedToRemoteInstance(distributed);
+      distributed = share;
+      movedTargets.inc(moved.length);
+      const movedKeys = new Set(moved.map((t) => targetKey(t, s)));
+      for (const discovered of share.localTargets) {
         const labels = populateLabels(discovered, s);
         if (typeof labels === "string") {
           targetErrors.push(labels);
@@ -253,7 +274,7 @@ export const prometheusScrape = defineComponent({
           if (running) loop.start();
         }
       }
-      for (const [key, loop] of loops) if (!next.has(key)) loop.stop(true);
+      for (const [key, loop] of loops) if (!next.has(key)) loop.stop(!movedKeys.has(key));
       loops = next;
       targetsGauge.set(loops.size);
       // Prometheus fails every scrape of the job while there are more targets than target_limit.
@@ -264,6 +285,7 @@ export const prometheusScrape = defineComponent({
       current = health("healthy", "");
     };
     sync(false);
+    let resyncQueued = false;
 
     return {
       async run(signal) {
@@ -271,6 +293,7 @@ export const prometheusScrape = defineComponent({
         for (const loop of loops.values()) loop.start();
         await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
         running = false;
+        stopped = true;
         for (const loop of loops.values()) loop.shutdown();
         loops.clear();
         releaseStore();
@@ -284,6 +307,15 @@ export const prometheusScrape = defineComponent({
         // Interval, timeout, path, scheme or params change the targets themselves (labels, URL).
         const restart = previous.scrape_interval !== next.scrape_interval || previous.scrape_timeout !== next.scrape_timeout;
         sync(restart);
+      },
+      /** The cluster changed: re-balance soon, off the cluster service's notification loop. */
+      notifyClusterChange() {
+        if (args.clustering?.enabled !== true || resyncQueued) return;
+        resyncQueued = true;
+        setTimeout(() => {
+          resyncQueued = false;
+          if (!stopped) sync(false);
+        }, 0);
       },
       health: () => current,
       debugInfo: () => ({ target: [...loops.values()].map((l) => l.status(jobName())) }),

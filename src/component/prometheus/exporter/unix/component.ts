@@ -8,6 +8,7 @@ import { health } from "../../../../runtime/health.ts";
 import { formatMetricsText } from "../../../../runtime/metrics/text.ts";
 import { attr, block, Millisecond, Second, struct, t } from "../../../../syntax/schema/index.ts";
 import { compileGoRegexp, type GoRegexp } from "../../relabel/re2.ts";
+import { warnIfUsedInCluster } from "../cluster-warning.ts";
 import { ExporterExports, exporterTarget, hostnameInstanceKey, isMetricsRequest } from "../exporter.ts";
 import { COLLECTORS, type CollectorOptions, Families, NODE_EXPORTER_DEFAULTS } from "./collectors.ts";
 
@@ -141,6 +142,7 @@ export const prometheusExporterUnix = defineComponent({
   exports: ExporterExports,
   build(context, initial) {
     const { platform, logger } = context;
+    warnIfUsedInCluster(context);
     let selected = selectCollectors(initial);
     let opts = options(initial);
     let current: Health = health("healthy", "");
@@ -176,6 +178,7 @@ export const prometheusExporterUnix = defineComponent({
         await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
       },
       update(next) {
+        warnIfUsedInCluster(context);
         selected = selectCollectors(next);
         opts = options(next);
         context.onStateChange({ targets: [exporterTarget(context, "unix", hostnameInstanceKey(context))] });

@@ -224,7 +224,8 @@ class TransportSlot {
   async fetchFor(tlsConfig: TlsConfig | null | undefined, proxyConfig: ProxyConfig, plain: typeof fetch): Promise<typeof fetch> {
     const proxy = proxySettings(proxyConfig);
     if (!customTls(tlsConfig) && !proxy) {
-      this.close();
+      // The hot path: nothing to build, and a client from earlier settings goes.
+      if (this.#current) void this.close();
       return plain;
     }
     const tls = customTls(tlsConfig) ? await readTls(tlsConfig, this.platform) : undefined;

@@ -201,7 +201,9 @@ describe("the UI of the real agent in Chromium", { skip }, () => {
         const row = page.locator("table.peers tbody tr");
         await row.first().waitFor();
         assert.equal(await row.count(), 1);
-        assert.match(await row.first().innerText(), /ui-test-node\s+127\.0\.0\.1:0\s+participant\s+✓ this node/);
+        // Advertised at the port the agent listens on (the system picked it: listen port 0).
+        const port = new URL(base).port;
+        assert.match(await row.first().innerText(), new RegExp(`ui-test-node\\s+127\\.0\\.0\\.1:${port}\\s+participant\\s+✓ this node`));
         await shot(page, "clustering");
       });
 

@@ -398,3 +398,35 @@ describe("alloy run: a TLS-only cluster", () => {
     for (const run of runs) assert.doesNotMatch(run.output, /bootstrapping a new cluster/);
   });
 });
+
+describe("alloy run: cluster flags that stop the start", () => {
+  const dir = makeTempDir();
+  after(() => dir.cleanup());
+
+  const runAlloy = async (flags: string[], config = 'prometheus.exporter.self "x" {}\n') => {
+    const configPath = join(dir.path, "c.alloy");
+    writeFileSync(configPath, config);
+    const run = spawnRuntime(entry, ["run", "--server.http.listen-addr=127.0.0.1:0", `--storage.path=${join(dir.path, "data")}`, ...flags, configPath], { cwd: dir.path });
+    return run.completion(60_000);
+  };
+
+  it("refuses join addresses together with discover-peers, after saying Alloy is starting", async () => {
+    const done = await runAlloy(["--cluster.join-addresses=a:1,b", "--cluster.discover-peers=provider=k8s"]);
+    assert.equal(done.code, 1);
+    assert.match(done.stderr, /msg="Alloy is starting"[\s\S]*Error: at most one of join peers and discover peers may be set, got join peers \["a:1" "b"\] and discover peers "provider=k8s"\n$/);
+  });
+
+  it("refuses unreadable cluster TLS files before the first load", async () => {
+    const missing = join(dir.path, "missing-ca.pem");
+    const done = await runAlloy(["--cluster.enabled", "--cluster.enable-tls", `--cluster.tls-ca-path=${missing}`]);
+    assert.equal(done.code, 1);
+    assert.match(done.stderr, new RegExp(`Error: failed to load TLS config from file: failed to read TLS CA file: open ${missing.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: no such file or directory\n$`));
+    assert.doesNotMatch(done.stderr, /starting complete graph evaluation/);
+  });
+
+  it("exits after a failed first load even while waiting for the cluster size", async () => {
+    const done = await runAlloy(["--cluster.enabled", "--cluster.wait-for-size=3", "--cluster.wait-timeout=1h"], "not valid alloy {\n");
+    assert.equal(done.code, 1);
+    assert.match(done.stderr, /Error: could not perform the initial load successfully\n$/);
+  });
+});

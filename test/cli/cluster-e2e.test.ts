@@ -325,7 +325,7 @@ describe("alloy run: clustering", () => {
       'prometheus.exporter.self "x" {}\n',
     );
     others.push(run);
-    await run.waitFor(/msg="failed to connect to peers; bootstrapping a new cluster" .*err="failed to join memberlist/, 30_000);
+    await run.waitFor(/msg="failed to connect to peers; bootstrapping a new cluster" .*err="failed to join memberlist.*hint="the peers closed the connection without answering: they may belong to a cluster with another --cluster.name/, 30_000);
     await eventually("the stranger alone", async () => ((await peers(port)).map((p) => p.name).join() === "stranger" ? true : undefined), 10_000);
     assert.equal((await peers(seed.port)).some((p) => p.name === "stranger"), false);
     run.kill("SIGTERM");

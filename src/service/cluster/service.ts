@@ -41,6 +41,8 @@ const MAX_PEERS_TO_LOG = 10;
 /** How long stop waits for the terminating state to go out (cluster.go stop). */
 const TERMINATING_TIMEOUT_MS = 5000;
 const REMOTECFG_SERVICE = "remotecfg";
+/** How a join reads when the peer ends the stream before answering (see #start). */
+const CLOSED_UNANSWERED = /\bEOF\b|ECONNRESET|stream (was )?reset|reset by peer/;
 
 export interface ClusterServiceOptions {
   platform: Platform;
@@ -302,9 +304,16 @@ export class ClusterService implements Service<undefined> {
       await node.start(peers);
       return;
     } catch (error) {
-      // Unreachable peers, a --cluster.name that differs, or a node name already taken: the
-      // error says which.
-      this.#log.warn("failed to connect to peers; bootstrapping a new cluster", { err: (error as Error).message });
+      // Unreachable peers, a node name already taken (the error says so), or peers of another
+      // --cluster.name: memberlist drops a stream with another label unanswered, as Go's does, so
+      // the joiner only sees the connection end; the hint names the likely cause.
+      const message = errorMessage(error);
+      this.#log.warn("failed to connect to peers; bootstrapping a new cluster", {
+        err: message,
+        ...(CLOSED_UNANSWERED.test(message)
+          ? { hint: `the peers closed the connection without answering: they may belong to a cluster with another --cluster.name (this node's is ${JSON.stringify(this.#flags.name)})` }
+          : {}),
+      });
     }
     try {
       await node.start([]);

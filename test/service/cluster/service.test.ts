@@ -231,6 +231,8 @@ describe("cluster service with clustering", () => {
     const stranger = await agent("stranger", { enabled: true, name: "green", joinAddresses: [holder.addr] });
     await stranger.start();
     await eventually("the stranger bootstraps", () => logged(stranger, 'msg="failed to connect to peers; bootstrapping a new cluster" err="failed to join memberlist'), 10_000);
+    assert.ok(logged(stranger, 'hint="the peers closed the connection without answering: they may belong to a cluster with another --cluster.name (this node\'s is \\"green\\")"'), stranger.lines.join(""));
+    assert.ok(!logged(clash, "hint="), "a refused name says so itself");
     assert.deepEqual(shardNames(stranger), ["stranger=participant"]);
     assert.deepEqual(shardNames(holder), ["taken=participant"]);
     for (const a of [clash, stranger, holder]) await a.stop();

@@ -2,7 +2,7 @@
 // triggers never block and collapse into one pending run (a channel of capacity 1), and runs are
 // at most one a second (rate.NewLimiter(rate.Every(1s), 1)), because a rollout brings a burst of
 // peer changes and each notification makes components re-shard all their targets.
-import { type Clock, realClock } from "./memberlist/clock.ts";
+import { sleep, waitForWake } from "../../runtime/signal.ts";
 
 export interface NotifierHooks {
   /** Runs at once on each pending trigger, before the rate limit (readiness is updated here). */
@@ -13,69 +13,40 @@ export interface NotifierHooks {
 
 export class ChangeNotifier {
   readonly #hooks: NotifierHooks;
-  readonly #clock: Clock;
   readonly #minIntervalMs: number;
   #pending = false;
   #wake: (() => void) | undefined;
-  /** When the limiter's single token is next available. */
+  /** When the limiter's single token is next available (performance.now() milliseconds). */
   #nextAllowedAt = Number.NEGATIVE_INFINITY;
 
-  constructor(hooks: NotifierHooks, options: { minIntervalMs?: number; clock?: Clock } = {}) {
+  constructor(hooks: NotifierHooks, minIntervalMs = 1000) {
     this.#hooks = hooks;
-    this.#clock = options.clock ?? realClock;
-    this.#minIntervalMs = options.minIntervalMs ?? 1000;
+    this.#minIntervalMs = minIntervalMs;
   }
 
   /** Asks for a notification; a trigger while one is pending adds nothing. */
   trigger(): void {
     this.#pending = true;
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
+    this.#wake?.();
   }
 
   /** Handles triggers until the signal aborts. */
   async run(signal: AbortSignal): Promise<void> {
-    const onAbort = () => {
-      const wake = this.#wake;
-      this.#wake = undefined;
-      wake?.();
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-    try {
-      while (!signal.aborted) {
-        if (!this.#pending) {
-          await new Promise<void>((resolve) => (this.#wake = resolve));
-          continue;
-        }
-        this.#pending = false;
-        this.#hooks.beforeWait();
-        await this.#takeToken(signal);
-        if (signal.aborted) return;
-        this.#hooks.notify();
+    while (!signal.aborted) {
+      if (!this.#pending) {
+        await waitForWake(signal, (wake) => (this.#wake = wake));
+        this.#wake = undefined;
+        continue;
       }
-    } finally {
-      signal.removeEventListener("abort", onAbort);
+      this.#pending = false;
+      this.#hooks.beforeWait();
+      // The token bucket of one: wait until a second after the last notification.
+      const now = performance.now();
+      const waitMs = this.#nextAllowedAt - now;
+      this.#nextAllowedAt = Math.max(now, this.#nextAllowedAt) + this.#minIntervalMs;
+      if (waitMs > 0) await sleep(waitMs, signal);
+      if (signal.aborted) return;
+      this.#hooks.notify();
     }
-  }
-
-  async #takeToken(signal: AbortSignal): Promise<void> {
-    const now = this.#clock.now();
-    const waitMs = this.#nextAllowedAt - now;
-    this.#nextAllowedAt = Math.max(now, this.#nextAllowedAt) + this.#minIntervalMs;
-    if (waitMs <= 0) return;
-    await new Promise<void>((resolve) => {
-      const timer = this.#clock.setTimeout(done, waitMs);
-      function done() {
-        signal.removeEventListener("abort", cancel);
-        resolve();
-      }
-      const clock = this.#clock;
-      function cancel() {
-        clock.clearTimeout(timer);
-        resolve();
-      }
-      signal.addEventListener("abort", cancel, { once: true });
-    });
   }
 }

@@ -19,6 +19,7 @@ import { CLUSTER_SERVICE, type Cluster } from "../../runtime/cluster.ts";
 import { deferred } from "../../runtime/deferred.ts";
 import type { Registerer } from "../../runtime/metrics/registry.ts";
 import type { Service, ServiceDefinition, ServiceHost } from "../../runtime/service.ts";
+import { abortable, sleep, untilAborted } from "../../runtime/signal.ts";
 import { formatDuration } from "../../syntax/schema/duration.ts";
 import type { ServiceRoute } from "../http/host.ts";
 import type { UiPeer } from "../ui/host.ts";
@@ -203,10 +204,7 @@ export class ClusterService implements Service<undefined> {
       this.#notify = () => this.#notifyComponents(node, host, signal);
       work.push(this.#notifier.run(signal));
       if (this.#flags.enabled && this.#flags.rejoinIntervalMs > 0) work.push(this.#rejoinLoop(node, signal));
-      await new Promise<void>((resolve) => {
-        if (signal.aborted) resolve();
-        else signal.addEventListener("abort", () => resolve(), { once: true });
-      });
+      await untilAborted(signal);
     } finally {
       stopObserving();
       await Promise.allSettled(work);
@@ -333,7 +331,9 @@ export class ClusterService implements Service<undefined> {
   }
 
   async #rejoinLoop(node: CkitNode, signal: AbortSignal): Promise<void> {
-    while (await sleep(this.#flags.rejoinIntervalMs, signal)) {
+    for (;;) {
+      await sleep(this.#flags.rejoinIntervalMs, signal);
+      if (signal.aborted) return;
       let peers: string[];
       try {
         peers = await this.#randomPeers();
@@ -421,39 +421,4 @@ export function joinWithTruncation(elements: readonly string[], sep: string, max
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Waits ms; resolves false (at once) when the signal aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }

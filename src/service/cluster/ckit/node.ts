@@ -10,6 +10,7 @@
 //   node.lookup(stringKey("some-key"), 1, "readwrite");
 //   await node.stop();
 import type { Registerer } from "../../../runtime/metrics/registry.ts";
+import { abortable } from "../../../runtime/signal.ts";
 import { type Clock } from "../memberlist/clock.ts";
 import {
   ckitOverrides,
@@ -499,24 +500,4 @@ async function resolveAdvertiseHost(host: string, resolve?: (host: string) => Pr
 
 function definedOnly<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
-
-/** Waits for promise, or rejects with the signal's reason when it aborts first. */
-function abortable(promise: Promise<void>, signal?: AbortSignal): Promise<void> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      () => {
-        signal.removeEventListener("abort", onAbort);
-        resolve();
-      },
-      (error) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }

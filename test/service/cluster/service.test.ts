@@ -190,6 +190,9 @@ describe("cluster service with clustering", () => {
       assert.equal(a!.name, b!.name);
       assert.notEqual(a!.self, b!.self);
     }
+    // The transport speaks HTTP/2 only: an HTTP/1.1 request is refused as ckit refuses it.
+    const http1 = await fetch(`http://${seed.addr}${ckitBaseRoute}message`, { method: "POST", headers: { "content-type": "application/x.ckit" } });
+    assert.equal(http1.status, 505);
     const families = new Set(seed.metrics.gather().map((f) => f.name));
     for (const name of ["cluster_node_info", "cluster_node_peers", "cluster_transport_rx_packets_total", "cluster_ready_for_traffic", "cluster_minimum_size"]) {
       assert.ok(families.has(name), `${name} in ${[...families].join(", ")}`);

@@ -70,6 +70,7 @@ export class WriteRequestEncoder {
   private readonly w = new ProtoWriter(256 * 1024);
   private readonly scratch = new ProtoWriter(1024);
   private arena = new Uint8Array(256 * 1024);
+  private arenaView = new DataView(this.arena.buffer);
   private arenaLen = 0;
   private cacheOff = new Int32Array(1024).fill(-1);
   private cacheLen = new Int32Array(1024);
@@ -106,8 +107,11 @@ export class WriteRequestEncoder {
         const ref = refs[i]!;
         let j = i + 1;
         while (j < s.length && refs[j] === ref) j++;
-        const labels = this.labelBytes(ref);
-        let size = labels.length;
+        // The label bytes are copied from the arena by offset: a subarray view per series was 40% of
+        // all the bytes a Node agent allocated on the scrape -> remote_write pipeline.
+        const labelsOff = this.labelOffset(ref);
+        const labelsLen = this.cacheLen[ref]!;
+        let size = labelsLen;
         for (let k = i; k < j; k++) {
           const body = sampleBodySize(values[k]!, timestamps[k]!, stale !== undefined && stale[k] === 1);
           size += 1 + varintSize(body) + body;
@@ -120,7 +124,7 @@ export class WriteRequestEncoder {
         w.ensure(11 + size);
         w.buf[w.pos++] = 0x0a; // WriteRequest.timeseries
         w.varint(size);
-        w.raw(labels);
+        w.copy(this.arenaView, labelsOff, labelsLen);
         for (let k = i; k < j; k++) {
           const v = values[k]!;
           const t = timestamps[k]!;
@@ -174,9 +178,15 @@ export class WriteRequestEncoder {
 
   /** The encoded `repeated Label labels = 1` of a series, cached by ref. */
   labelBytes(ref: number): Uint8Array {
+    const off = this.labelOffset(ref);
+    return this.arena.subarray(off, off + this.cacheLen[ref]!);
+  }
+
+  /** Where the label bytes of a series start in the arena (cacheLen[ref] long), encoding them when new. */
+  private labelOffset(ref: number): number {
     if (ref < this.cacheOff.length) {
       const off = this.cacheOff[ref]!;
-      if (off >= 0) return this.arena.subarray(off, off + this.cacheLen[ref]!);
+      if (off >= 0) return off;
     } else {
       let n = this.cacheOff.length;
       while (n <= ref) n *= 2;
@@ -209,13 +219,14 @@ export class WriteRequestEncoder {
       const bigger = new Uint8Array(Math.max(this.arena.length * 2, this.arenaLen + bytes.length));
       bigger.set(this.arena.subarray(0, this.arenaLen));
       this.arena = bigger;
+      this.arenaView = new DataView(bigger.buffer);
     }
     const off = this.arenaLen;
     this.arena.set(bytes, off);
     this.arenaLen += bytes.length;
     this.cacheOff[ref] = off;
     this.cacheLen[ref] = bytes.length;
-    return this.arena.subarray(off, off + bytes.length);
+    return off;
   }
 
   private exemplarBody(e: ExemplarRecord): Uint8Array {

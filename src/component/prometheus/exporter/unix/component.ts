@@ -5,12 +5,14 @@
 // node_exporter are left out and listed once in the log.
 import { defineComponent, type Health } from "../../../../runtime/component.ts";
 import { health } from "../../../../runtime/health.ts";
-import { formatMetricsText } from "../../../../runtime/metrics/text.ts";
 import { attr, block, Millisecond, Second, struct, t } from "../../../../syntax/schema/index.ts";
 import { compileGoRegexp, type GoRegexp } from "../../relabel/re2.ts";
 import { warnIfUsedInCluster } from "../cluster-warning.ts";
 import { ExporterExports, exporterTarget, hostnameInstanceKey, isMetricsRequest } from "../exporter.ts";
-import { COLLECTORS, type CollectorOptions, Families, NODE_EXPORTER_DEFAULTS } from "./collectors.ts";
+import { COLLECTORS, NODE_EXPORTER_DEFAULTS } from "./collectors.ts";
+import { type CollectorOptions, Families, NoDataError } from "./common.ts";
+import { formatFamilies } from "./format.ts";
+import { mergeFamilies } from "./merge.ts";
 
 const s = () => attr(t.string(), { optional: true });
 const b = () => attr(t.bool(), { optional: true });
@@ -132,6 +134,17 @@ function options(a: Args): CollectorOptions {
     netdevInclude: re(a.netdev?.device_include),
     netstatFields: compileGoRegexp(a.netstat?.fields ?? NETSTAT_FIELDS),
     vmstatFields: compileGoRegexp(a.vmstat?.fields ?? VMSTAT_FIELDS),
+    textfileDirectories: a.textfile?.directory ? [a.textfile.directory] : [],
+    arpDeviceInclude: re(a.arp?.device_include),
+    arpDeviceExclude: re(a.arp?.device_exclude),
+    hwmonChipInclude: re(a.hwmon?.chip_include),
+    hwmonChipExclude: re(a.hwmon?.chip_exclude),
+    netclassIgnoredDevices: compileGoRegexp(a.netclass?.ignored_devices ?? "^$"),
+    netclassIgnoreInvalidSpeed: a.netclass?.ignore_invalid_speed_device ?? false,
+    powersupplyIgnored: compileGoRegexp(a.powersupply?.ignored_supplies ?? "^$"),
+    tapestatsIgnored: compileGoRegexp(a.tapestats?.ignored_devices ?? "^$"),
+    bcachePriorityStats: a.bcache?.priority_stats ?? false,
+    ipvsBackendLabels: a.ipvs?.backend_labels ?? [],
   };
 }
 
@@ -152,25 +165,30 @@ export const prometheusExporterUnix = defineComponent({
     context.onStateChange({ targets: [exporterTarget(context, "unix", hostnameInstanceKey(context))] });
 
     const scrape = async (): Promise<string> => {
-      const families = new Families();
+      const outputs = new Map<string, Families>();
       const durations = new Families();
       await Promise.all(
         selected.run.map(async (name) => {
           const t0 = performance.now();
+          const out = new Families();
           let ok = 1;
           try {
-            await COLLECTORS[name]!(platform, opts, families);
+            await COLLECTORS[name]!(platform, opts, out, logger.with({ collector: name }));
           } catch (e) {
             ok = 0;
-            logger.error("collector failed", { name, err: (e as Error).message });
+            // node_exporter's ErrNoData: nothing of that kind on this host, worth a debug line only.
+            if (e instanceof NoDataError) logger.debug("collector returned no data", { name, err: e.message });
+            else logger.error("collector failed", { name, err: (e as Error).message });
           }
+          // A failed collector's partial output still counts, as node_exporter sends metrics as it goes.
+          outputs.set(name, out);
           durations.add("node_scrape_collector_duration_seconds", "node_exporter: Duration of a collector scrape.", "gauge", (performance.now() - t0) / 1000, { collector: name });
           durations.add("node_scrape_collector_success", "node_exporter: Whether a collector succeeded.", "gauge", ok, { collector: name });
         }),
       );
-      for (const f of durations.byName.values()) families.byName.set(f.name, f);
-      for (const f of families.byName.values()) f.samples.sort((x, y) => labelKey(x.labels).localeCompare(labelKey(y.labels)));
-      return formatMetricsText(families.list());
+      const families = mergeFamilies([...selected.run.map((name) => outputs.get(name)!), durations], (problem) => logger.debug("metric left out of the scrape", { err: problem }));
+      for (const f of families) f.samples.sort((x, y) => labelKey(x.labels).localeCompare(labelKey(y.labels)));
+      return formatFamilies(families);
     };
 
     return {

@@ -4,6 +4,7 @@
 // dropped, old segments replaced by a checkpoint). Each endpoint's read position is saved in
 // <dataPath>/remote_write_positions.json, so unsent samples survive restarts and kills.
 import { defineComponent, type Health } from "../../../runtime/component.ts";
+import { permits, type Stability } from "../../../runtime/featuregate.ts";
 import { health } from "../../../runtime/health.ts";
 import { Counter, Gauge, Histogram } from "../../../runtime/metrics/registry.ts";
 import { attr, block, blocks, Hour, Millisecond, Minute, Second, squash, struct, t } from "../../../syntax/schema/index.ts";
@@ -90,7 +91,6 @@ const EndpointBlock = struct(
       if (e.protobuf_message !== V1 && e.protobuf_message !== V2) {
         return `invalid protobuf_message ${JSON.stringify(e.protobuf_message)} for endpoint ${JSON.stringify(e.name)}: unknown remote write protobuf message ${e.protobuf_message}, supported: ${V1}, ${V2}`;
       }
-      if (e.protobuf_message === V2) return "remote write v2 (protobuf_message = io.prometheus.write.v2.Request) is not supported by alloy-ts yet";
       if (e.sigv4 || e.azuread || e.google_iam) return "sigv4, azuread and google_iam authentication are not supported by alloy-ts yet";
       try {
         const u = new URL(e.url);
@@ -134,6 +134,17 @@ type EndpointArgs = ReturnType<typeof EndpointBlock.decode>;
 
 const POSITIONS_FILE = "remote_write_positions.json";
 
+/** Alloy's stability gate on remote write v2 (at build and update), then our refusal: no v2 sender yet. */
+function checkProtobufMessages(a: Args, minStability: Stability): void {
+  for (const e of a.endpoint) {
+    if (e.protobuf_message !== V2) continue;
+    if (!permits(minStability, "experimental")) {
+      throw new Error(`using remote write v2 (protobuf_message=${V2}) with endpoint ${e.name} requires setting the stability.level flag to experimental`);
+    }
+    throw new Error(`remote write v2 (protobuf_message = ${V2}) is not supported by alloy-ts yet`);
+  }
+}
+
 /** The remote_name of an endpoint: its name, or a hash of its settings (as Prometheus names queues). */
 function endpointName(e: EndpointArgs): string {
   if (e.name !== "") return e.name;
@@ -146,6 +157,7 @@ export const prometheusRemoteWrite = defineComponent({
   args: Arguments,
   exports: Exports,
   async build(context, initial) {
+    checkProtobufMessages(initial, context.minStability);
     const { platform, logger } = context;
     const store = labelStore();
     const releaseStore = store.acquire();
@@ -354,6 +366,7 @@ export const prometheusRemoteWrite = defineComponent({
         current = health("exited", "");
       },
       async update(next) {
+        checkProtobufMessages(next, context.minStability);
         args = next;
         await configure(next);
       },

@@ -6,6 +6,7 @@
 // and re-balances when the cluster changes; a target that moved to another agent gets no staleness
 // markers from here, as its series go on at the new owner.
 import { defineComponent, type Health } from "../../../runtime/component.ts";
+import { experimentalArgumentError, permits, type Stability } from "../../../runtime/featuregate.ts";
 import { clusterOf } from "../../../runtime/cluster.ts";
 import { health } from "../../../runtime/health.ts";
 import { Counter, Gauge, Histogram } from "../../../runtime/metrics/registry.ts";
@@ -129,11 +130,10 @@ const Arguments = struct(
       if (a.metric_name_escaping_scheme === "allow-utf-8" && a.metric_name_validation_scheme !== "utf8") {
         return "metric_name_escaping_scheme cannot be set to 'allow-utf-8' while metric_name_validation_scheme is not set to 'utf8'";
       }
-      // Not implemented yet: refused rather than ignored.
+      // Not implemented yet: refused rather than ignored (the experimental ones after their
+      // stability gate, in checkExperimental).
       const unsupported: [boolean, string][] = [
         [a.convert_classic_histograms_to_nhcb, "convert_classic_histograms_to_nhcb"],
-        [a.enable_type_and_unit_labels, "enable_type_and_unit_labels"],
-        [a.start_timestamp_zero_ingestion, "start_timestamp_zero_ingestion"],
         [a.native_histogram_bucket_limit > 0, "native_histogram_bucket_limit"],
         [a.native_histogram_min_bucket_factor > 0, "native_histogram_min_bucket_factor"],
         [a.scrape_failure_log_file !== "", "scrape_failure_log_file"],
@@ -160,11 +160,33 @@ function goDuration(ns: number): string {
 
 type Args = ReturnType<typeof Arguments.decode>;
 
+/**
+ * Alloy's gates on the experimental arguments (checked when the component is built, as Alloy does),
+ * then the refusal of those alloy-ts does not implement yet.
+ */
+function checkExperimental(a: Args, minStability: Stability): void {
+  const experimental = permits(minStability, "experimental");
+  for (const [set, name] of [
+    [a.honor_metadata, "honor_metadata"],
+    [a.enable_type_and_unit_labels, "enable_type_and_unit_labels"],
+    [a.start_timestamp_zero_ingestion, "start_timestamp_zero_ingestion"],
+  ] as const) {
+    if (set && !experimental) throw experimentalArgumentError(name);
+  }
+  checkImplemented(a);
+}
+
+function checkImplemented(a: Args): void {
+  if (a.enable_type_and_unit_labels) throw new Error("enable_type_and_unit_labels is not supported by alloy-ts yet");
+  if (a.start_timestamp_zero_ingestion) throw new Error("start_timestamp_zero_ingestion is not supported by alloy-ts yet");
+}
+
 export const prometheusScrape = defineComponent({
   name: "prometheus.scrape",
   stability: "generally-available",
   args: Arguments,
   build(context, initial) {
+    checkExperimental(initial, context.minStability);
     const store = labelStore();
     const releaseStore = store.acquire();
     const fanout = new Fanout(initial.forward_to);
@@ -300,6 +322,16 @@ export const prometheusScrape = defineComponent({
         await client.close();
       },
       update(next) {
+        checkImplemented(next);
+        // As in Alloy, honor_metadata is fixed when the component is built (which is also where its
+        // stability gate applies): a reload that changes it is logged and ignored.
+        if (next.honor_metadata !== args.honor_metadata) {
+          context.logger.warn("honor_metadata cannot be changed at runtime; the component will continue using the original setting until Alloy is restarted", {
+            current: args.honor_metadata,
+            requested: next.honor_metadata,
+          });
+          next = { ...next, honor_metadata: args.honor_metadata };
+        }
         const previous = args;
         args = next;
         fanout.update(next.forward_to);

@@ -4,6 +4,7 @@
 // share. The CLI adds flags, signals and exit codes on top.
 import type { Hono } from "hono";
 import type { Platform } from "../platform/mod.ts";
+import { labelStore } from "../component/prometheus/labelstore.ts";
 import { deferred } from "../runtime/deferred.ts";
 import type { Stability } from "../runtime/featuregate.ts";
 import type { LogController, Logger } from "../runtime/logging/logger.ts";
@@ -79,6 +80,8 @@ export class Agent {
     const { platform, logs } = options;
     this.logger = logs.logger();
     registerSelfMetrics(this.metrics, platform, options.build);
+    // The process-wide label store's metrics (Alloy's labelstore service registers them likewise).
+    this.metrics.register(labelStore().metrics);
     this.#configMetrics = new ConfigMetrics(this.metrics);
     // Alloy builds the cluster service first: its flag errors stop the agent before anything else.
     this.cluster = new ClusterService({

@@ -12,7 +12,13 @@
 // through two collections in a row is deleted (refs are never reused, so a late reader of a deleted
 // ref sees `has(ref) === false`, never another series). Collections run from a timer every
 // GC_INTERVAL_MS, and after at least GC_MIN_CANDIDATES refs fell to zero, so churn does not pile up.
+//
+// Metrics (Alloy's labelstore service, registered in the agent's registry by the agent):
+//   alloy_labelstore_global_ids_count             series interned now
+//   alloy_labelstore_remote_store_ids_count       series each remote_write keeps (its WAL's series)
+//   alloy_labelstore_last_stale_check_timestamp   when unreferenced series were last collected
 
+import { collector, type Collector } from "../../runtime/metrics/registry.ts";
 import { LabelsBuilder } from "../../wire/labels/builder.ts";
 import { SeriesTable } from "../../wire/labels/series.ts";
 
@@ -30,6 +36,38 @@ export class LabelStore {
   private readonly lb = new LabelsBuilder();
   /** Called with the refs deleted by a collection (caches keyed by ref drop their entries). */
   private readonly deleteListeners = new Set<(refs: readonly number[]) => void>();
+  /** Series counts of the remote_write components, by component id. */
+  private readonly remotes = new Map<string, () => number>();
+  /** Unix seconds of the last collection; 0 before the first. */
+  private lastCollection = 0;
+
+  /** The store's metrics with Alloy's names, read at every scrape. */
+  readonly metrics: Collector = collector(() => [
+    { name: "alloy_labelstore_global_ids_count", help: "Total number of global ids.", type: "gauge", samples: [{ labels: {}, value: this.size }] },
+    {
+      name: "alloy_labelstore_remote_store_ids_count",
+      help: "Total number of ids per remote write",
+      type: "gauge",
+      samples: [...this.remotes].map(([remote_name, count]) => ({ labels: { remote_name }, value: count() })),
+    },
+    {
+      name: "alloy_labelstore_last_stale_check_timestamp",
+      help: "Last time stale check was ran expressed in unix timestamp.",
+      type: "gauge",
+      samples: [{ labels: {}, value: this.lastCollection }],
+    },
+  ]);
+
+  /**
+   * A remote_write tells how many series it keeps (Alloy counts each remote_write's links from
+   * global to its own ids); returns what ends the report.
+   */
+  trackRemote(componentId: string, count: () => number): () => void {
+    this.remotes.set(componentId, count);
+    return () => {
+      if (this.remotes.get(componentId) === count) this.remotes.delete(componentId);
+    };
+  }
 
   /** Number of live series. */
   get size(): number {
@@ -107,6 +145,7 @@ export class LabelStore {
    * Exposed for tests and for components that want memory back at once.
    */
   collect(): number {
+    this.lastCollection = Math.floor(Date.now() / 1000);
     const deleted: number[] = [];
     for (const ref of this.doomed) {
       if (this.counts[ref] === 0 && this.series.delete(ref)) deleted.push(ref);

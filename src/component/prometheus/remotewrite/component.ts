@@ -164,6 +164,7 @@ export const prometheusRemoteWrite = defineComponent({
     const dataPath = context.dataPath.replace(/\/+$/, "");
     const storage = new WalStorage({ platform, logger: logger.with({ subcomponent: "wal" }), store, dir: `${dataPath}/wal` });
     await storage.open();
+    const untrackRemote = store.trackRemote(context.globalId, () => storage.seriesCount);
     const storageRoot = dataPath.slice(0, Math.max(0, dataPath.length - context.globalId.length)).replace(/\/+$/, "") || ".";
     let seedUid = "";
     try {
@@ -362,6 +363,7 @@ export const prometheusRemoteWrite = defineComponent({
         await Promise.all(endpoints.map((e) => e.endpoint.stop()));
         await savePositions();
         await storage.close();
+        untrackRemote();
         releaseStore();
         current = health("exited", "");
       },

@@ -25,9 +25,14 @@ export class InvalidSeriesError extends Error {
   override name = "InvalidSeriesError";
 }
 
-/** One exemplar attached to sample `sample` of a batch. */
+/**
+ * One exemplar attached to sample `sample` of a batch, or, when `sample` is -1, to series `id`
+ * (remote write carries exemplars in series of their own, with no sample of theirs in the batch).
+ */
 export interface BatchExemplar {
   sample: number;
+  /** The series ref of an exemplar not attached to a sample (sample -1). */
+  id?: number;
   labels: string[];
   value: number;
   /** Milliseconds, or NaN when the exemplar has no timestamp. */

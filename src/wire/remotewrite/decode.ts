@@ -15,8 +15,12 @@ export { ProtoError };
 
 /** Receives the content of a WriteRequest as it is decoded. */
 export interface WriteRequestVisitor {
-  /** A TimeSeries begins; `labels` holds its labels in wire order. Returns an id passed to the calls below. */
-  series(labels: LabelsBuilder): number;
+  /**
+   * A TimeSeries begins; `labels` holds its labels in wire order, `validUtf8` tells whether all their
+   * names and values were valid UTF-8 (invalid bytes read as U+FFFD). Returns an id passed to the
+   * calls below.
+   */
+  series(labels: LabelsBuilder, validUtf8: boolean): number;
   sample(id: number, timestamp: number, value: number, stale: boolean): void;
   exemplar?(id: number, labels: LabelsBuilder, value: number, timestamp: number): void;
   histogram?(id: number, timestamp: number, h: NativeHistogram): void;
@@ -33,17 +37,42 @@ function str(r: ProtoReader): string {
   return s;
 }
 
-/** One Label message ending at `end`, read with the same reader. */
-function readLabel(r: ProtoReader, end: number, lb: LabelsBuilder): void {
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Whether b[start:end] is valid UTF-8 (ASCII is checked without decoding). */
+export function isValidUtf8(b: Uint8Array, start: number, end: number): boolean {
+  let i = start;
+  while (i < end && b[i]! < 0x80) i++;
+  if (i === end) return true;
+  try {
+    strictUtf8.decode(b.subarray(i, end));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * One Label message ending at `end`, read with the same reader. Returns false when its name or value
+ * is not valid UTF-8.
+ */
+function readLabel(r: ProtoReader, end: number, lb: LabelsBuilder): boolean {
   let name = "", value = "";
+  let valid = true;
   while (r.pos < end) {
     const tag = r.uvarint();
-    if (tag === 0x0a) name = str(r);
-    else if (tag === 0x12) value = str(r);
-    else r.skip(tag & 7);
+    if (tag === 0x0a || tag === 0x12) {
+      const n = r.len();
+      if (!isValidUtf8(r.buf, r.pos, r.pos + n)) valid = false;
+      const s = decodeString(r.buf, r.pos, r.pos + n);
+      r.pos += n;
+      if (tag === 0x0a) name = s;
+      else value = s;
+    } else r.skip(tag & 7);
   }
   if (r.pos !== end) r.fail("label overran its length");
   lb.add(name, value);
+  return valid;
 }
 
 /** Walks a WriteRequest. Throws ProtoError on malformed input. */
@@ -61,14 +90,15 @@ export function visitWriteRequest(bytes: Uint8Array, v: WriteRequestVisitor): vo
       // Labels first (they may come after samples on the wire): one pass for labels, one for the rest.
       const start = r.pos;
       lb.reset();
+      let validUtf8 = true;
       while (r.pos < end) {
         const t = r.uvarint();
         if (t === 0x0a) {
           const ln = r.len();
-          readLabel(r, r.pos + ln, lb);
+          if (!readLabel(r, r.pos + ln, lb)) validUtf8 = false;
         } else r.skip(t & 7);
       }
-      const id = v.series(lb);
+      const id = v.series(lb, validUtf8);
       r.pos = start;
       tsStarts.length = 0;
       while (r.pos < end) {

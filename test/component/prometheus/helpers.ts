@@ -1,7 +1,7 @@
 // Helpers of the metrics pipeline tests: a sink component that records what reaches it, local HTTP
 // servers (scrape targets, remote-write receivers), runtimes with the prometheus components.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createTcpServer } from "node:net";
 import { labelStore } from "../../../src/component/prometheus/labelstore.ts";
 import { appendableType, type MetricsBatch, type MetricsReceiver } from "../../../src/component/prometheus/receiver.ts";
 import { builtinRegistry } from "../../../src/component/registry.ts";
@@ -120,3 +120,15 @@ export async function eventually(check: () => void | boolean | Promise<void | bo
 }
 
 export const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (for servers that must be told their port). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createTcpServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}

@@ -200,6 +200,11 @@ export class BatchRelabeler {
     }
     if (remap !== undefined) {
       for (const e of exemplars) {
+        if (e.sample < 0) {
+          const o = e.id === undefined ? -1 : this.map(e.id);
+          if (o >= 0) out.exemplars.push({ sample: -1, id: o, labels: e.labels, value: e.value, timestamp: e.timestamp });
+          continue;
+        }
         const j = remap[e.sample]!;
         if (j >= 0) out.exemplars.push({ sample: j, labels: e.labels, value: e.value, timestamp: e.timestamp });
       }

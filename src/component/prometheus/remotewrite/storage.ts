@@ -255,7 +255,9 @@ export class WalStorage {
     }
     const exemplars: ExemplarEntry[] = [];
     for (const e of batch.exemplars) {
-      const w = walRefs[e.sample]!;
+      // An exemplar of a series with no sample in the batch (sample -1) names the series itself.
+      const g = e.sample < 0 ? (e.id ?? -1) : -1;
+      const w = e.sample >= 0 ? walRefs[e.sample]! : g >= 0 && this.store.has(g) ? this.walRefOf(g, newSeries) : -1;
       if (w >= 0) exemplars.push({ ref: w, ts: e.timestamp, value: e.value, labels: e.labels });
     }
     const hist: HistogramEntry[][] = [[], [], [], []];

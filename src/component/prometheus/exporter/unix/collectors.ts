@@ -3,11 +3,25 @@
 
 import type { Collector } from "./common.ts";
 import { CORE_COLLECTORS } from "./core.ts";
+import { entropy, filefd, pressure, schedstat, selinux } from "./kernel.ts";
+import { arp, conntrack, sockstat, softnet, udp_queues } from "./net.ts";
+import { os } from "./os-release.ts";
 import { textfile } from "./textfile.ts";
 
 export const COLLECTORS: Record<string, Collector> = {
   ...CORE_COLLECTORS,
+  arp,
+  conntrack,
+  entropy,
+  filefd,
+  os,
+  pressure,
+  schedstat,
+  selinux,
+  sockstat,
+  softnet,
   textfile,
+  udp_queues,
 };
 
 /** node_exporter's collectors enabled by default (Linux, node_exporter 1.10 as vendored by Alloy). */

@@ -64,6 +64,8 @@ export interface FileSystem {
   readDir(path: string): Promise<DirEntry[]>;
   /** Follows symlinks; null when nothing exists at the path. */
   stat(path: string): Promise<FileInfo | null>;
+  /** The absolute path with every symlink resolved (Go's filepath.EvalSymlinks); rejects when it does not exist. */
+  realPath(path: string): Promise<string>;
   /**
    * Replaces a file's content so that readers see either the old or the new content, never a mix:
    * write a temporary file beside it, fsync, rename over the target.

@@ -73,6 +73,9 @@ export const nodeFileSystem: FileSystem = {
       throw error;
     }
   },
+  realPath(path) {
+    return fsp.realpath(path);
+  },
   async writeFileAtomic(path, data) {
     const temp = join(dirname(path), `.${basename(path)}.tmp-${Date.now()}-${tempCounter++}`);
     const handle = await fsp.open(temp, "w");

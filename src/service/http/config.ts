@@ -3,6 +3,7 @@
 // Alloy's messages with positions; the TLS rules below are Alloy's validation, word for word.
 import type { ClientAuthType, TlsServerConfig, TlsVersion } from "../../platform/mod.ts";
 import { attr, block, struct, t, type HostOf } from "../../syntax/schema/index.ts";
+import { opensslCipherName } from "../../component/common/net/cipher-suites.ts";
 import type { BasicAuthConfig } from "./auth.ts";
 
 const CLIENT_AUTH_TYPES: readonly ClientAuthType[] = [
@@ -99,27 +100,6 @@ export async function tlsConfigOf(tls: TlsArgs, readFile: (path: string) => Prom
   if (clientCa) config.clientCa = clientCa;
   if (tls.min_version) config.minVersion = TLS_VERSIONS[tls.min_version];
   if (tls.max_version) config.maxVersion = TLS_VERSIONS[tls.max_version];
-  if (tls.cipher_suites.length > 0) config.ciphers = tls.cipher_suites.map(opensslCipherName).join(":");
+  if (tls.cipher_suites.length > 0) config.ciphers = tls.cipher_suites.map((name) => opensslCipherName(name) ?? name).join(":");
   return config;
-}
-
-/** Go's cipher suite names (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256) as OpenSSL names them. */
-function opensslCipherName(goName: string): string {
-  const names: Record<string, string> = {
-    TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: "ECDHE-ECDSA-AES128-GCM-SHA256",
-    TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256: "ECDHE-RSA-AES128-GCM-SHA256",
-    TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: "ECDHE-ECDSA-AES256-GCM-SHA384",
-    TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384: "ECDHE-RSA-AES256-GCM-SHA384",
-    TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: "ECDHE-ECDSA-CHACHA20-POLY1305",
-    TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: "ECDHE-RSA-CHACHA20-POLY1305",
-    TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA: "ECDHE-ECDSA-AES128-SHA",
-    TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA: "ECDHE-RSA-AES128-SHA",
-    TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA: "ECDHE-ECDSA-AES256-SHA",
-    TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA: "ECDHE-RSA-AES256-SHA",
-    TLS_RSA_WITH_AES_128_GCM_SHA256: "AES128-GCM-SHA256",
-    TLS_RSA_WITH_AES_256_GCM_SHA384: "AES256-GCM-SHA384",
-    TLS_RSA_WITH_AES_128_CBC_SHA: "AES128-SHA",
-    TLS_RSA_WITH_AES_256_CBC_SHA: "AES256-SHA",
-  };
-  return names[goName] ?? goName;
 }

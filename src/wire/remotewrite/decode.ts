@@ -110,6 +110,7 @@ export function visitWriteRequest(bytes: Uint8Array, v: WriteRequestVisitor): vo
           while (r.pos < se) {
             const st = r.uvarint();
             if (st === 0x09) {
+              if (r.pos + 8 > se) r.fail("truncated double");
               stale = r.doubleHi() === STALE_NAN.hi && r.doubleLo() === STALE_NAN.lo;
               value = r.double();
             } else if (st === 0x10) ts = r.int64();

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { labelStore } from "../../../src/component/prometheus/labelstore.ts";
 import { appendableType, type MetricMetadata, type MetricsBatch, type MetricsReceiver } from "../../../src/component/prometheus/receiver.ts";
 import { builtinRegistry } from "../../../src/component/registry.ts";
+import { platform as currentPlatform } from "../../../src/platform/mod.ts";
 import { createRuntime, defineComponent, type Runtime, type Stability } from "../../../src/runtime/index.ts";
 import { LogController } from "../../../src/runtime/logging/logger.ts";
 import type { MetricFamily } from "../../../src/runtime/metrics/registry.ts";
@@ -22,6 +23,7 @@ import { ProtoWriter } from "../../../src/wire/protobuf/writer.ts";
 import { WriteRequestEncoder, writeHistogram } from "../../../src/wire/remotewrite/encode.ts";
 import { REMOTE_WRITE_HEADERS, requestBody } from "../../../src/wire/remotewrite/request.ts";
 import { type ChildRun, spawnCommand } from "../../helpers/runtime.ts";
+import { makeTestCertificates } from "../../helpers/tls.ts";
 import { makeTempDir } from "../../helpers/tmp.ts";
 import { eventually, freePort, seriesText, startServer } from "./helpers.ts";
 
@@ -602,6 +604,66 @@ describe("prometheus.receive_http", () => {
       const limit = family(runtime.metrics().families, "prometheus_receive_http_tcp_connections_limit")!.samples[0]!;
       assert.equal(limit.value, 7);
       assert.equal((await post(`http://127.0.0.1:${port2}/api/v1/metrics/write`, body)).status, 204);
+    } finally {
+      await runtime.stop();
+    }
+  });
+
+  it("serves TLS from the tls block's files, and cleartext HTTP/2 only with http2 enabled", async () => {
+    const certs = makeTestCertificates();
+    writeFileSync(join(dir.path, "server.pem"), certs.cert);
+    writeFileSync(join(dir.path, "server.key"), certs.key);
+    const tlsPort = await freePort();
+    const h2cPort = await freePort();
+    const config = `
+prometheus.receive_http "tls" {
+  http {
+    listen_address = "127.0.0.1"
+    listen_port    = ${tlsPort}
+    tls {
+      cert_file   = ${JSON.stringify(join(dir.path, "server.pem"))}
+      key_file    = ${JSON.stringify(join(dir.path, "server.key"))}
+      min_version = "VersionTLS12"
+    }
+  }
+  forward_to = [testing.rw_sink.tls.receiver]
+}
+prometheus.receive_http "h2c" {
+  http {
+    listen_address = "127.0.0.1"
+    listen_port    = ${h2cPort}
+    http2 { enabled = true }
+  }
+  forward_to = [testing.rw_sink.tls.receiver]
+}
+testing.rw_sink "tls" {}
+`;
+    const { runtime } = await start(config, tlsPort);
+    const platform = currentPlatform();
+    const body = requestBody(encodeV1([{ labels: { __name__: "secure" }, samples: [[Date.now(), 1]] }]));
+    const send = async (origin: string, tls?: { ca: string; serverName: string }) => {
+      const client = platform.createHttp2Client(origin, { ...(tls ? { tls } : {}), connectTimeoutMs: 5000 });
+      try {
+        const response = await client.fetch("/api/v1/metrics/write", { method: "POST", headers: REMOTE_WRITE_HEADERS, body: body as BodyInit });
+        await response.arrayBuffer();
+        return response.status;
+      } finally {
+        await client.close();
+      }
+    };
+    try {
+      assert.equal(await send(`https://127.0.0.1:${tlsPort}`, { ca: certs.ca, serverName: "localhost" }), 204);
+      assert.equal(await send(`http://127.0.0.1:${h2cPort}`), 204);
+      assert.equal(received.get("tls")!.samples.length, 2);
+      // Without http2 { enabled = true } (the default), cleartext HTTP/2 is not spoken.
+      const plainPort = await freePort();
+      const reloaded = await runtime.load({ "c.alloy": config.replace("http2 { enabled = true }", "").replace(String(h2cPort), String(plainPort)) });
+      assert.ok(reloaded.ok, reloaded.error);
+      await assert.rejects(send(`http://127.0.0.1:${plainPort}`));
+      // A tls block naming a missing file fails the reload with the path in the message.
+      const missing = await runtime.load({ "c.alloy": config.replace(join(dir.path, "server.key"), join(dir.path, "nope.key")) });
+      assert.equal(missing.ok, false);
+      assert.match(missing.error ?? "", /error generating http tls config: failed to read key_file .*nope\.key/);
     } finally {
       await runtime.stop();
     }

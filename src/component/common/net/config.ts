@@ -7,9 +7,13 @@
 // HTTP/2 when http2.enabled.
 import type { ClientAuthType, ServeOptions, TlsServerConfig, TlsVersion } from "../../../platform/mod.ts";
 import { attr, block, type HostOf, Second, struct, t } from "../../../syntax/schema/index.ts";
+import { opensslCipherName } from "./cipher-suites.ts";
 
-/** dskit's "infinity" for gRPC connection ages: the largest time.Duration. */
-const DURATION_INFINITY = 2 ** 63 - 1;
+/**
+ * dskit's "infinity" for gRPC connection ages, the largest time.Duration (2^63-1 ns), as the largest
+ * float64 below 2^63: 2^63-1 itself rounds up to 2^63, which overflows an int64 duration.
+ */
+const DURATION_INFINITY = 2 ** 63 - 1024;
 const SIZE_4MB = 4 << 20;
 
 export const DEFAULT_HTTP_PORT = 8080;
@@ -171,27 +175,6 @@ const TLS_VERSIONS: Record<string, TlsVersion> = {
   VersionTLS13: "TLSv1.3",
 };
 
-/** Go's cipher suite names as OpenSSL names them (the suites Go offers for TLS 1.0–1.2). */
-const CIPHERS: Record<string, string> = {
-  TLS_RSA_WITH_AES_128_CBC_SHA: "AES128-SHA",
-  TLS_RSA_WITH_AES_256_CBC_SHA: "AES256-SHA",
-  TLS_RSA_WITH_AES_128_GCM_SHA256: "AES128-GCM-SHA256",
-  TLS_RSA_WITH_AES_256_GCM_SHA384: "AES256-GCM-SHA384",
-  TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA: "ECDHE-ECDSA-AES128-SHA",
-  TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA: "ECDHE-ECDSA-AES256-SHA",
-  TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA: "ECDHE-RSA-AES128-SHA",
-  TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA: "ECDHE-RSA-AES256-SHA",
-  TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: "ECDHE-ECDSA-AES128-GCM-SHA256",
-  TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: "ECDHE-ECDSA-AES256-GCM-SHA384",
-  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256: "ECDHE-RSA-AES128-GCM-SHA256",
-  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384: "ECDHE-RSA-AES256-GCM-SHA384",
-  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: "ECDHE-ECDSA-CHACHA20-POLY1305",
-  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: "ECDHE-RSA-CHACHA20-POLY1305",
-  TLS_AES_128_GCM_SHA256: "TLS_AES_128_GCM_SHA256",
-  TLS_AES_256_GCM_SHA384: "TLS_AES_256_GCM_SHA384",
-  TLS_CHACHA20_POLY1305_SHA256: "TLS_CHACHA20_POLY1305_SHA256",
-};
-
 /**
  * The listener's TLS settings, or undefined when the block names no certificate and key (dskit
  * serves plain HTTP then). Reads the files it names; throws with dskit's and exporter-toolkit's
@@ -210,7 +193,7 @@ export async function tlsServerConfig(tls: TlsConfig | null, readFile: (path: st
   const ciphers: string[] = [];
   if (tls.cipher_suites !== "") {
     for (const name of tls.cipher_suites.split(",")) {
-      const openssl = CIPHERS[name];
+      const openssl = opensslCipherName(name);
       if (openssl === undefined) throw new Error(`cipher suite ${JSON.stringify(name)} not recognized`);
       ciphers.push(openssl);
     }

@@ -3,8 +3,11 @@
 
 import type { Collector } from "./common.ts";
 import { CORE_COLLECTORS } from "./core.ts";
+import { cpufreq, dmi, edac, powersupplyclass, rapl, thermal_zone, watchdog } from "./hardware.ts";
+import { hwmon } from "./hwmon.ts";
 import { entropy, filefd, pressure, schedstat, selinux } from "./kernel.ts";
 import { arp, conntrack, sockstat, softnet, udp_queues } from "./net.ts";
+import { netclass } from "./netclass.ts";
 import { os } from "./os-release.ts";
 import { textfile } from "./textfile.ts";
 
@@ -12,16 +15,25 @@ export const COLLECTORS: Record<string, Collector> = {
   ...CORE_COLLECTORS,
   arp,
   conntrack,
+  cpufreq,
+  dmi,
+  edac,
   entropy,
   filefd,
+  hwmon,
+  netclass,
   os,
+  powersupplyclass,
   pressure,
+  rapl,
   schedstat,
   selinux,
   sockstat,
   softnet,
   textfile,
+  thermal_zone,
   udp_queues,
+  watchdog,
 };
 
 /** node_exporter's collectors enabled by default (Linux, node_exporter 1.10 as vendored by Alloy). */

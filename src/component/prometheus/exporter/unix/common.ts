@@ -137,3 +137,15 @@ export async function exists(platform: Platform, path: string): Promise<boolean>
     return false;
   }
 }
+
+/**
+ * Go's strconv.ParseInt(s, 0, 64), which procfs uses for sysfs attributes: the base comes from the
+ * prefix (0x…, 0o… or a leading 0 for octal, 0b…). Undefined when it does not parse.
+ */
+export function parseGoInt(text: string): number | undefined {
+  const m = /^([+-]?)(?:0[xX]([0-9a-fA-F]+)|0[oO]?([0-7]+)|0[bB]([01]+)|([1-9][0-9]*|0))$/.exec(text);
+  if (!m) return undefined;
+  const [, sign, hex, oct, bin, dec] = m;
+  const v = hex !== undefined ? parseInt(hex, 16) : oct !== undefined ? parseInt(oct, 8) : bin !== undefined ? parseInt(bin, 2) : Number(dec);
+  return sign === "-" ? -v : v;
+}

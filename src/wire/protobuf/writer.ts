@@ -105,24 +105,23 @@ export class ProtoWriter {
       this.pos = pos;
       return;
     }
-    let lo: number, hi: number;
-    if (n >= 0) {
-      lo = n % TWO32 >>> 0;
-      hi = Math.floor(n / TWO32) >>> 0;
-    } else {
-      const m = -n;
-      lo = m % TWO32 >>> 0;
-      hi = Math.floor(m / TWO32) >>> 0;
-      // Two's complement of (hi, lo).
-      lo = (~lo + 1) >>> 0;
-      hi = (~hi + (lo === 0 ? 1 : 0)) >>> 0;
+    // The two 32-bit halves (ToInt32 keeps the low bits of a two's complement; the floor division
+    // gives the high ones). They go to the rest as small integers: this method stays small enough for
+    // V8 to inline into hot loops, and a double passed to a call it does not inline would be boxed.
+    this.varintHalves(Math.floor(n / TWO32) | 0, n | 0);
+  }
+
+  /** The varint of the 64-bit integer with these high and low 32 bits. */
+  private varintHalves(hi: number, lo: number): void {
+    const buf = this.buf;
+    let pos = this.pos;
+    let h = hi >>> 0, l = lo >>> 0;
+    while (h > 0 || l >= 0x80) {
+      buf[pos++] = (l & 0x7f) | 0x80;
+      l = ((l >>> 7) | (h << 25)) >>> 0;
+      h >>>= 7;
     }
-    while (hi > 0 || lo >= 0x80) {
-      buf[pos++] = (lo & 0x7f) | 0x80;
-      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
-      hi >>>= 7;
-    }
-    buf[pos++] = lo;
+    buf[pos++] = l;
     this.pos = pos;
   }
 

@@ -24,7 +24,7 @@ export function createBunPlatform(): Platform {
   const base = nodeBasedPlatform(
     { name: "bun", version: bun().version, os: goOs(), arch: goArch() },
     // Bun's HTTP/2 server reads through the JS stream: it has to flow again after the hand-off.
-    { resumeAfterHttp2Handoff: true, http1KeepAlive: true },
+    { resumeAfterHttp2Handoff: true },
   );
   return {
     ...base,

@@ -103,7 +103,7 @@ export function createDenoPlatform(): Platform {
   };
   const base = nodeBasedPlatform(
     { name: "deno", version: d.version.deno, os: d.build.os, arch: GO_ARCH[d.build.arch] ?? d.build.arch },
-    { resumeAfterHttp2Handoff: false, http1KeepAlive: false },
+    { resumeAfterHttp2Handoff: false },
   );
   return {
     ...base,

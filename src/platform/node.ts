@@ -60,6 +60,6 @@ export function createNodePlatform(): Platform {
   return nodeBasedPlatform(
     { name: "node", version: process.versions.node, os: goOs(), arch: goArch() },
     // Node's HTTP/2 server reads the socket's handle itself; resuming the JS stream would steal data.
-    { resumeAfterHttp2Handoff: false, http1KeepAlive: true },
+    { resumeAfterHttp2Handoff: false },
   );
 }

@@ -8,7 +8,10 @@
 //   protocol. Each TLS configuration gets its own secure server, so a reload can switch TLS on, off or
 //   to a new certificate for new connections while open ones finish with what they had.
 // node:http, node:http2 and node:net behave the same on Node, Deno and Bun except for one detail of
-// the hand-off, which the caller passes in as a quirk.
+// the hand-off, which the caller passes in as a quirk. Two more details are handled the same way on
+// every runtime (Deno's node:http needs them, the others do not mind): the HTTP/1 parser reads
+// through the socket's stream (keepParserOnStream), and the servers report themselves listening
+// (listeningWhileOpen), since only the raw listener really listens.
 import { getRequestListener } from "@hono/node-server";
 import * as http from "node:http";
 import * as http2 from "node:http2";
@@ -23,13 +26,6 @@ export interface ServeQuirks {
    * them (Bun), or must not be, because the server reads the socket's handle directly (Node).
    */
   resumeAfterHttp2Handoff: boolean;
-  /**
-   * Whether an HTTP/1.1 connection handed to node:http can serve a second request. Deno's node:http
-   * resets such a connection when the client sends its next request (curl: "Connection reset by
-   * peer", then a retry; a client that does not retry fails), so there each response says
-   * `Connection: close` and clients open a fresh connection instead.
-   */
-  http1KeepAlive: boolean;
 }
 
 const PREFACE = new TextEncoder().encode("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
@@ -74,7 +70,6 @@ export async function serveDualProtocol(options: ServeOptions, quirks: ServeQuir
     const http2Stream = incoming.httpVersionMajor >= 2 ? (incoming as http2.Http2ServerRequest).stream : undefined;
     const connection: Connection = http2Stream ? http2Stream.session! : (incoming.socket as net.Socket);
     inFlight.set(connection, (inFlight.get(connection) ?? 0) + 1);
-    if (!http2Stream && !quirks.http1KeepAlive) (outgoing as http.ServerResponse).shouldKeepAlive = false;
     const clearTimers = requestTimers(limits, incoming, () => (http2Stream ? http2Stream.close(http2.constants.NGHTTP2_CANCEL) : incoming.socket?.destroy()));
     // An HTTP/2 request is over when its stream closes: Deno reports the response closed before
     // the last frames have left, and closing the session then would lose them.
@@ -91,6 +86,7 @@ export async function serveDualProtocol(options: ServeOptions, quirks: ServeQuir
   // sooner than the write timeout, which already bounds a request whose handler is slow to answer.
   const inactivityMs = Math.max(limits.idleTimeoutMs || limits.readTimeoutMs || 0, limits.writeTimeoutMs ?? 0);
   const plainHttp1 = http.createServer(http1ServerOptions(limits), listener);
+  listeningWhileOpen(plainHttp1, () => !closing);
   if (limits.idleTimeoutMs) plainHttp1.keepAliveTimeout = limits.idleTimeoutMs;
   if (inactivityMs > 0) plainHttp1.timeout = inactivityMs;
   const plainHttp2 = http2.createServer({ settings: http2Settings(options.http2) }, listener);
@@ -118,6 +114,8 @@ export async function serveDualProtocol(options: ServeOptions, quirks: ServeQuir
       return;
     }
     const server = http2.createSecureServer({ ...secureServerOptions(config), settings: http2Settings(options.http2) }, listener);
+    // With allowHTTP1, its HTTP/1 connections go through node:http's connection code as well.
+    listeningWhileOpen(server, () => !closing);
     if (inactivityMs > 0) server.setTimeout(inactivityMs);
     trackSessions(server);
     enforceClientAuth(server, config.clientAuth ?? "NoClientCert");
@@ -237,11 +235,36 @@ function sniffCleartext(
       h2.emit("connection", socket);
       if (quirks.resumeAfterHttp2Handoff) socket.resume();
     } else {
+      keepParserOnStream(socket);
       h1.emit("connection", socket);
       socket.resume();
     }
   };
   socket.on("data", onData);
+}
+
+/**
+ * node:http's server lets its parser read a new connection's handle directly when it can
+ * (parser.consume), past the socket's stream — where the sniffed bytes were put back. Node gets
+ * away with it because the stream delivers them before the next read; Deno's parser reads the
+ * handle natively alongside the stream, so a request arriving in several pieces (tinyproxy writes
+ * one header line at a time) reached it out of order or in part: a 400 that the clientError handler
+ * turns into a closed connection, or no answer at all. Marking the handle as already consumed —
+ * the flag node:http itself checks — keeps the parser on the stream's data events, in order.
+ */
+function keepParserOnStream(socket: net.Socket) {
+  const handle = (socket as net.Socket & { _handle?: { _consumed?: boolean } | null })._handle;
+  if (handle) handle._consumed = true;
+}
+
+/**
+ * Makes a server that is only handed connections report itself listening while the port is open.
+ * After each response on a kept-alive connection, Deno's node:http destroys the connection when its
+ * server is not listening (meant for a closed server) — after answering `Connection: keep-alive`,
+ * so the client's next request on it met a reset.
+ */
+function listeningWhileOpen(server: net.Server, open: () => boolean) {
+  Object.defineProperty(server, "listening", { configurable: true, get: open });
 }
 
 /** node:http's own limits for the read timeout (it checks them every connectionsCheckingInterval). */

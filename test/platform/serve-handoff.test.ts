@@ -35,10 +35,9 @@ function checksum(bytes: Uint8Array): number {
 }
 
 /**
- * Writes each piece with its own write, optionally half-closes,
- * and collects everything the server sends until it closes the connection. A server that neither
- * answers nor closes is given up on after a generous while (the result says so; this is no timing
- * check).
+ * Writes each piece with its own write, optionally half-closes, and collects everything the server
+ * sends until it closes the connection. A server that neither answers nor closes is given up on
+ * after a generous while (the result says so; this is no timing check).
  */
 async function exchange(port: number, pieces: (string | Uint8Array)[], halfClose = false): Promise<string> {
   const socket = net.connect({ port, host: "127.0.0.1", noDelay: true });

@@ -187,7 +187,6 @@ export const prometheusExporterUnix = defineComponent({
         }),
       );
       const families = mergeFamilies([...selected.run.map((name) => outputs.get(name)!), durations], (problem) => logger.debug("metric left out of the scrape", { err: problem }));
-      for (const f of families) f.samples.sort((x, y) => labelKey(x.labels).localeCompare(labelKey(y.labels)));
       return formatFamilies(families);
     };
 
@@ -216,7 +215,3 @@ export const prometheusExporterUnix = defineComponent({
     };
   },
 });
-
-function labelKey(labels: Readonly<Record<string, string>>): string {
-  return Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(",");
-}

@@ -4,7 +4,7 @@
 // reported, while everything else is still served (node_exporter's ContinueOnError). Only the textfile
 // collector can bring such clashes: its metrics are whatever the files say.
 
-import type { Families, NodeFamily } from "./common.ts";
+import type { Families, NodeFamily, NodeSample } from "./common.ts";
 
 export function mergeFamilies(outputs: readonly Families[], report: (problem: string) => void): NodeFamily[] {
   const merged = new Map<string, NodeFamily>();
@@ -32,5 +32,23 @@ export function mergeFamilies(outputs: readonly Families[], report: (problem: st
       }
     }
   }
-  return [...merged.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const families = [...merged.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const family of families) family.samples.sort(compareSamples);
+  return families;
+}
+
+/**
+ * The order Prometheus's client library gives the samples of a family: fewer labels first, then the
+ * label values (in label-name order) compared bytewise.
+ */
+export function compareSamples(a: NodeSample, b: NodeSample): number {
+  const ka = Object.keys(a.labels).sort();
+  const kb = Object.keys(b.labels).sort();
+  if (ka.length !== kb.length) return ka.length - kb.length;
+  for (let i = 0; i < ka.length; i++) {
+    const va = a.labels[ka[i]!]!;
+    const vb = b.labels[kb[i]!]!;
+    if (va !== vb) return va < vb ? -1 : 1;
+  }
+  return 0;
 }

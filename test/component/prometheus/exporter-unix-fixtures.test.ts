@@ -1,0 +1,364 @@
+// prometheus.exporter.unix on hardware this machine does not have, and on textfile directories: a
+// made-up /sys tree (hwmon chips behind device symlinks, thermal zones, batteries, cpufreq, EDAC, DMI,
+// RAPL, a network interface) and *.prom files, read by alloy-ts (sysfs_path, textfile { directory })
+// and by the real node_exporter (--path.sysfs, --collector.textfile.directory), whose outputs must
+// agree. The textfile collector's own rules (bad files, help clashes, mtimes) are checked on alloy-ts.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { type ChildRun, repoRoot, spawnCommand, spawnRuntime } from "../../helpers/runtime.ts";
+import { makeTempDir } from "../../helpers/tmp.ts";
+
+const NODE_EXPORTER = "/usr/bin/prometheus-node-exporter";
+// Collectors that read only the fixture tree (node_exporter 1.5.0, Debian's, knows these).
+const SYSFS_COLLECTORS = ["cpufreq", "dmi", "edac", "hwmon", "netclass", "powersupplyclass", "rapl", "thermal_zone"];
+const COMPARED = [...SYSFS_COLLECTORS, "textfile"];
+
+/** Writes files (path -> content) and symlinks (path -> "->target") under root. */
+function tree(root: string, entries: Record<string, string>): void {
+  for (const [path, content] of Object.entries(entries)) {
+    const full = join(root, path);
+    mkdirSync(dirname(full), { recursive: true });
+    if (content.startsWith("->")) symlinkSync(content.slice(2), full);
+    else if (content === "/") mkdirSync(full, { recursive: true });
+    else writeFileSync(full, content);
+  }
+}
+
+function buildSysfs(sys: string): void {
+  tree(sys, {
+    // A CPU sensor chip whose device link names it (platform_coretemp_0), and a chip without one.
+    "devices/platform/coretemp.0/uevent": "DRIVER=coretemp\n",
+    "devices/platform/coretemp.0/hwmon/hwmon0/name": "coretemp\n",
+    "devices/platform/coretemp.0/hwmon/hwmon0/temp1_input": "45000\n",
+    "devices/platform/coretemp.0/hwmon/hwmon0/temp1_label": "Core 0\n",
+    "devices/platform/coretemp.0/hwmon/hwmon0/temp1_crit": "100000\n",
+    "devices/platform/coretemp.0/hwmon/hwmon0/temp1_crit_alarm": "0\n",
+    "devices/platform/coretemp.0/hwmon/hwmon0/fan1_input": "1200\n",
+    "devices/platform/coretemp.0/hwmon/hwmon0/in0_input": "1150\n",
+    "devices/platform/coretemp.0/hwmon/hwmon0/curr1_input": "500\n",
+    "devices/platform/coretemp.0/hwmon/hwmon0/power1_average": "15000000\n",
+    "devices/platform/coretemp.0/hwmon/hwmon0/device": "->../../../coretemp.0",
+    "class/hwmon/hwmon0": "->../../devices/platform/coretemp.0/hwmon/hwmon0",
+    "devices/virtual/thermal/thermal_zone0/hwmon1/name": "acpitz\n",
+    "devices/virtual/thermal/thermal_zone0/hwmon1/temp1_input": "27800\n",
+    "class/hwmon/hwmon1": "->../../devices/virtual/thermal/thermal_zone0/hwmon1",
+    "class/thermal/thermal_zone0/type": "x86_pkg_temp\n",
+    "class/thermal/thermal_zone0/policy": "step_wise\n",
+    "class/thermal/thermal_zone0/temp": "45000\n",
+    "class/thermal/cooling_device0/type": "Processor\n",
+    "class/thermal/cooling_device0/max_state": "3\n",
+    "class/thermal/cooling_device0/cur_state": "1\n",
+    "class/power_supply/BAT0/type": "Battery\n",
+    "class/power_supply/BAT0/status": "Discharging\n",
+    "class/power_supply/BAT0/capacity": "85\n",
+    "class/power_supply/BAT0/energy_now": "40000000\n",
+    "class/power_supply/BAT0/voltage_now": "12000000\n",
+    "class/power_supply/BAT0/manufacturer": "ACME\n",
+    "class/power_supply/BAT0/model_name": "B1\n",
+    "class/power_supply/BAT0/technology": "Li-ion\n",
+    "class/power_supply/BAT0/present": "1\n",
+    "class/power_supply/BAT0/cycle_count": "12\n",
+    "class/power_supply/AC/type": "Mains\n",
+    "class/power_supply/AC/online": "1\n",
+    "devices/system/cpu/offline": "\n",
+    "devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq": "3000000\n",
+    "devices/system/cpu/cpu0/cpufreq/cpuinfo_min_freq": "800000\n",
+    "devices/system/cpu/cpu0/cpufreq/cpuinfo_transition_latency": "0\n",
+    "devices/system/cpu/cpu0/cpufreq/scaling_cur_freq": "1800000\n",
+    "devices/system/cpu/cpu0/cpufreq/scaling_max_freq": "3000000\n",
+    "devices/system/cpu/cpu0/cpufreq/scaling_min_freq": "800000\n",
+    "devices/system/cpu/cpu0/cpufreq/scaling_governor": "powersave\n",
+    "devices/system/cpu/cpu0/cpufreq/scaling_available_governors": "performance powersave\n",
+    "devices/system/cpu/cpu0/cpufreq/scaling_driver": "intel_pstate\n",
+    "devices/system/cpu/cpu0/cpufreq/related_cpus": "0\n",
+    "devices/system/cpu/cpu0/cpufreq/scaling_setspeed": "<unsupported>\n",
+    "devices/system/cpu/cpu1/online": "1\n",
+    "devices/system/edac/mc/mc0/ce_count": "3\n",
+    "devices/system/edac/mc/mc0/ce_noinfo_count": "1\n",
+    "devices/system/edac/mc/mc0/ue_count": "0\n",
+    "devices/system/edac/mc/mc0/ue_noinfo_count": "0\n",
+    "devices/system/edac/mc/mc0/csrow0/ce_count": "2\n",
+    "devices/system/edac/mc/mc0/csrow0/ue_count": "0\n",
+    "class/dmi/id/bios_vendor": "ACME\n",
+    "class/dmi/id/bios_version": "1.0.7\n",
+    "class/dmi/id/product_name": "Box 9000\n",
+    "class/dmi/id/sys_vendor": "ACME Corp\n",
+    "class/dmi/id/modalias": "dmi:bvnACME:\n",
+    "class/powercap/intel-rapl:0/name": "package-0\n",
+    "class/powercap/intel-rapl:0/energy_uj": "123456789\n",
+    "class/powercap/intel-rapl:0/max_energy_range_uj": "262143328850\n",
+    "class/powercap/intel-rapl:0:0/name": "core\n",
+    "class/powercap/intel-rapl:0:0/energy_uj": "5000000\n",
+    "class/powercap/intel-rapl:0:0/max_energy_range_uj": "262143328850\n",
+    "class/net/bonding_masters": "\n",
+    "devices/virtual/net/veth7/operstate": "up\n",
+    "devices/virtual/net/veth7/address": "aa:bb:cc:dd:ee:ff\n",
+    "devices/virtual/net/veth7/broadcast": "ff:ff:ff:ff:ff:ff\n",
+    "devices/virtual/net/veth7/duplex": "full\n",
+    "devices/virtual/net/veth7/ifalias": "uplink\n",
+    "devices/virtual/net/veth7/carrier": "1\n",
+    "devices/virtual/net/veth7/carrier_changes": "4\n",
+    "devices/virtual/net/veth7/flags": "0x1003\n",
+    "devices/virtual/net/veth7/ifindex": "7\n",
+    "devices/virtual/net/veth7/iflink": "6\n",
+    "devices/virtual/net/veth7/mtu": "9000\n",
+    "devices/virtual/net/veth7/speed": "10000\n",
+    "devices/virtual/net/veth7/tx_queue_len": "1000\n",
+    "devices/virtual/net/veth7/type": "1\n",
+    "class/net/veth7": "->../../devices/virtual/net/veth7",
+    "class/watchdog/watchdog0/bootstatus": "0\n",
+    "class/watchdog/watchdog0/identity": "iTCO_wdt\n",
+    "class/watchdog/watchdog0/state": "inactive\n",
+    "class/watchdog/watchdog0/timeout": "30\n",
+    "class/watchdog/watchdog0/nowayout": "0\n",
+  });
+}
+
+const GOOD_PROM = `# HELP backup_last_success_timestamp_seconds Last successful backup.
+# TYPE backup_last_success_timestamp_seconds gauge
+backup_last_success_timestamp_seconds{job="db"} 1.7e9
+backup_last_success_timestamp_seconds{job="files",extra="x"} 12
+# TYPE rpc_duration_seconds summary
+rpc_duration_seconds{quantile="0.5"} 0.01
+rpc_duration_seconds{quantile="0.99"} 0.2
+rpc_duration_seconds_sum 17
+rpc_duration_seconds_count 100
+# TYPE request_size_bytes histogram
+request_size_bytes_bucket{le="100"} 3
+request_size_bytes_bucket{le="1000"} 5
+request_size_bytes_sum 2500
+request_size_bytes_count 6
+# HELP escaped_help A help with a \\\\ backslash and a \\n newline.
+escaped_help{path="C:\\\\dir",quote="say \\"hi\\""} -Inf
+plain_untyped 42
+`;
+// Each of these is refused whole by expfmt's parser (node_textfile_scrape_error 1).
+const BAD_PROMS: Record<string, string> = {
+  "syntax.prom": "broken{ 1\n",
+  "trailing-blank.prom": "trailing_blank 1 \n",
+  "no-newline.prom": "no_newline 1",
+  "timestamp.prom": "with_timestamp 1 1700000000000\n",
+  "second-type.prom": "# TYPE twice gauge\n# TYPE twice counter\ntwice 1\n",
+};
+
+interface Family {
+  help: string;
+  type: string;
+  lines: string[];
+}
+
+function parse(text: string): Map<string, Family> {
+  const out = new Map<string, Family>();
+  let current: Family | undefined;
+  for (const line of text.split("\n")) {
+    let m = /^# HELP (\S+) (.*)$/.exec(line);
+    if (m) {
+      out.set(m[1]!, (current = { help: m[2]!, type: "", lines: [] }));
+      continue;
+    }
+    m = /^# TYPE (\S+) (\S+)$/.exec(line);
+    if (m) {
+      current!.type = m[2]!;
+      continue;
+    }
+    if (line !== "") current!.lines.push(line);
+  }
+  return out;
+}
+
+async function scrape(url: string): Promise<Map<string, Family>> {
+  const res = await fetch(url);
+  assert.equal(res.status, 200);
+  return parse(await res.text());
+}
+
+const sample = (f: Map<string, Family>, line: string) => f.get(line.replace(/[{ ].*$/, ""))?.lines.find((l) => l.startsWith(line));
+
+describe("prometheus.exporter.unix on fixtures, against node_exporter", { timeout: 120_000 }, () => {
+  const dir = makeTempDir("alloy-ts-unix-fixtures-");
+  const sys = join(dir.path, "sys");
+  const prom = join(dir.path, "textfiles");
+  const clean = join(dir.path, "clean-textfiles");
+  const clash = join(dir.path, "clash-textfiles");
+  let nodeExporter: ChildRun | undefined;
+  let alloy: ChildRun | undefined;
+  let theirs = new Map<string, Family>();
+  let ours = new Map<string, Family>();
+  let alloyBase = "";
+
+  before(async () => {
+    assert.ok(existsSync(NODE_EXPORTER), "Debian's prometheus-node-exporter is needed (.ci/run installs it)");
+    buildSysfs(sys);
+    mkdirSync(prom);
+    writeFileSync(join(prom, "good.prom"), GOOD_PROM);
+    for (const [name, text] of Object.entries(BAD_PROMS)) writeFileSync(join(prom, name), text);
+    writeFileSync(join(prom, "ignored.txt"), "not_a_prom_file 1\n");
+    utimesSync(join(prom, "good.prom"), 1_700_000_000, 1_700_000_000);
+    mkdirSync(clean);
+    writeFileSync(join(clean, "ok.prom"), "ok_metric 1\n");
+    utimesSync(join(clean, "ok.prom"), 1_650_000_000.75, 1_650_000_000.75);
+    mkdirSync(clash);
+    writeFileSync(join(clash, "a.prom"), "# HELP shared_metric First help.\nshared_metric{f=\"a\"} 1\n");
+    writeFileSync(join(clash, "b.prom"), "# HELP shared_metric Second help.\nshared_metric{f=\"b\"} 2\n");
+    writeFileSync(join(clash, "c.prom"), "# HELP shared_metric First help.\nshared_metric{f=\"c\"} 3\nonly_c 1\n");
+
+    const port = 19000 + Math.floor(Math.random() * 1000);
+    nodeExporter = spawnCommand(NODE_EXPORTER, [
+      `--web.listen-address=127.0.0.1:${port}`,
+      `--path.sysfs=${sys}`,
+      "--collector.disable-defaults",
+      ...COMPARED.map((c) => `--collector.${c}`),
+      `--collector.textfile.directory=${prom}`,
+    ]);
+    await nodeExporter.waitFor(/Listening on/, 30_000);
+    const config = join(dir.path, "unix.alloy");
+    writeFileSync(
+      config,
+      `prometheus.exporter.unix "fixtures" {
+  set_collectors = ${JSON.stringify([...COMPARED, "watchdog"])}
+  sysfs_path     = ${JSON.stringify(sys)}
+  textfile {
+    directory = ${JSON.stringify(prom)}
+  }
+}
+prometheus.exporter.unix "clean" {
+  set_collectors = ["textfile"]
+  textfile {
+    directory = ${JSON.stringify(join(dir.path, "clean-*"))}
+  }
+}
+prometheus.exporter.unix "clash" {
+  set_collectors = ["textfile"]
+  textfile {
+    directory = ${JSON.stringify(clash)}
+  }
+}
+prometheus.exporter.unix "missing" {
+  set_collectors = ["textfile", "hwmon", "powersupplyclass", "dmi", "rapl", "watchdog"]
+  sysfs_path     = ${JSON.stringify(join(dir.path, "no-sys"))}
+  textfile {
+    directory = ${JSON.stringify(join(dir.path, "no-such-dir"))}
+  }
+}
+prometheus.exporter.unix "filtered" {
+  set_collectors = ["hwmon", "netclass", "powersupplyclass"]
+  sysfs_path     = ${JSON.stringify(sys)}
+  hwmon {
+    chip_exclude = "coretemp"
+  }
+  netclass {
+    ignored_devices = "^veth"
+  }
+  powersupply {
+    ignored_supplies = "^BAT"
+  }
+}
+`,
+    );
+    alloy = spawnRuntime(join(repoRoot, "src/cli/entry.ts"), ["run", "--server.http.listen-addr=127.0.0.1:0", `--storage.path=${join(dir.path, "data")}`, config]);
+    const out = await alloy.waitFor(/now listening for http traffic.*addr=127\.0\.0\.1:\d+/, 60_000);
+    alloyBase = `http://127.0.0.1:${/addr=127\.0\.0\.1:(\d+)/.exec(out)![1]}/api/v0/component/prometheus.exporter.unix`;
+    [ours, theirs] = await Promise.all([scrape(`${alloyBase}.fixtures/metrics`), scrape(`http://127.0.0.1:${port}/metrics`)]);
+  });
+
+  after(async () => {
+    alloy?.kill("SIGTERM");
+    await alloy?.completion(30_000).catch(() => {});
+    nodeExporter?.kill("SIGTERM");
+    await nodeExporter?.completion(10_000).catch(() => {});
+    dir.cleanup();
+  });
+
+  const compared = (name: string) => !name.startsWith("node_scrape_collector_duration") && !name.startsWith("node_exporter_") && !/^(go|process|promhttp)_/.test(name);
+  // node_exporter 1.10 (Alloy's) adds what 1.5.0 (Debian's) lacks: the adminstate label of
+  // node_network_info, node_cpu_scaling_governor and the watchdog collector.
+  const newer = (name: string) => name.startsWith("node_watchdog_") || name === "node_network_info" || name === "node_cpu_scaling_governor";
+
+  it("writes every family, sample and value as node_exporter does", () => {
+    const names = [...theirs.keys()].filter(compared).sort();
+    assert.ok(names.length > 40, `node_exporter read the fixtures (${names.length} families)`);
+    assert.deepEqual([...ours.keys()].filter((n) => compared(n) && !newer(n)).sort(), names.filter((n) => !newer(n)));
+    for (const name of names.filter((n) => !newer(n) && n !== "node_textfile_mtime_seconds")) {
+      const [a, b] = [ours.get(name)!, theirs.get(name)!];
+      if (name === "node_scrape_collector_success") a.lines = a.lines.filter((l) => !l.includes('"watchdog"'));
+      assert.deepEqual([a.type, a.lines], [b.type, b.lines], name);
+      // 1.10 writes "CPU" where 1.5.0 wrote "cpu" in cpufreq's help texts.
+      if (name.startsWith("node_cpu_")) assert.equal(a.help.toLowerCase(), b.help.toLowerCase(), name);
+      else assert.equal(a.help, b.help, name);
+    }
+  });
+
+  it("reports node_exporter 1.10's additions", () => {
+    const info = (f: Map<string, Family>) => f.get("node_network_info")!.lines.map((l) => l.replace(/adminstate="[a-z]+",/, "")).sort();
+    assert.deepEqual(info(ours), info(theirs));
+    assert.ok(sample(ours, 'node_network_info{address="aa:bb:cc:dd:ee:ff",adminstate="up"'));
+    assert.deepEqual(ours.get("node_cpu_scaling_governor")!.lines, [
+      'node_cpu_scaling_governor{cpu="0",governor="performance"} 0',
+      'node_cpu_scaling_governor{cpu="0",governor="powersave"} 1',
+    ]);
+    assert.equal(sample(ours, 'node_watchdog_timeout_seconds{name="watchdog0"}'), 'node_watchdog_timeout_seconds{name="watchdog0"} 30');
+    assert.equal(
+      sample(ours, "node_watchdog_info{"),
+      'node_watchdog_info{identity="iTCO_wdt",name="watchdog0",options="",pretimeout_governor="",state="inactive",status=""} 1',
+    );
+  });
+
+  it("names hwmon chips by their device link and reads sensors in base units", () => {
+    assert.equal(sample(ours, 'node_hwmon_temp_celsius{chip="platform_coretemp_0"'), 'node_hwmon_temp_celsius{chip="platform_coretemp_0",sensor="temp1"} 45');
+    assert.equal(sample(ours, 'node_hwmon_chip_names{chip="platform_coretemp_0"'), 'node_hwmon_chip_names{chip="platform_coretemp_0",chip_name="coretemp"} 1');
+    // Without a device link the chip is named by its name file.
+    assert.equal(sample(ours, 'node_hwmon_temp_celsius{chip="acpitz"'), 'node_hwmon_temp_celsius{chip="acpitz",sensor="temp1"} 27.8');
+    assert.equal(sample(ours, "node_hwmon_power_average_watt{"), 'node_hwmon_power_average_watt{chip="platform_coretemp_0",sensor="power1"} 15');
+  });
+
+  it("serves the textfile metrics with node_exporter's mtimes and error flag", () => {
+    assert.equal(sample(ours, "node_textfile_scrape_error "), "node_textfile_scrape_error 1");
+    // Only the good file gets an mtime; the refused ones and other names are left out.
+    assert.deepEqual(ours.get("node_textfile_mtime_seconds")!.lines, [`node_textfile_mtime_seconds{file="${join(prom, "good.prom")}"} 1.7e+09`]);
+    assert.deepEqual(ours.get("node_textfile_mtime_seconds"), theirs.get("node_textfile_mtime_seconds"));
+    assert.equal(ours.get("plain_untyped")!.help, `Metric read from ${join(prom, "good.prom")}`);
+    assert.equal(ours.has("not_a_prom_file"), false);
+    for (const name of ["broken", "trailing_blank", "no_newline", "with_timestamp", "twice"]) assert.equal(ours.has(name), false, name);
+  });
+
+  it("reports 0 for a clean directory found through a glob", async () => {
+    const clean = await scrape(`${alloyBase}.clean/metrics`);
+    assert.equal(sample(clean, "node_textfile_scrape_error "), "node_textfile_scrape_error 0");
+    assert.deepEqual(clean.get("node_textfile_mtime_seconds")!.lines, [`node_textfile_mtime_seconds{file="${join(dir.path, "clean-textfiles", "ok.prom")}"} 1.65e+09`]);
+    assert.deepEqual(clean.get("ok_metric")!.lines, ["ok_metric 1"]);
+  });
+
+  it("keeps the first help text of a metric and drops the files' families that disagree", async () => {
+    const clash = await scrape(`${alloyBase}.clash/metrics`);
+    assert.equal(sample(clash, "node_textfile_scrape_error "), "node_textfile_scrape_error 1");
+    assert.equal(clash.get("shared_metric")!.help, "First help.");
+    // b.prom disagrees and is left out; so is c.prom's, although it agrees with a.prom (node_exporter
+    // 1.10's rule: once a clash is seen, later files' families of that name are dropped too).
+    assert.deepEqual(clash.get("shared_metric")!.lines, ['shared_metric{f="a"} 1']);
+    assert.deepEqual(clash.get("only_c")!.lines, ["only_c 1"]);
+    // All three files parsed, so all three have an mtime.
+    assert.equal(clash.get("node_textfile_mtime_seconds")!.lines.length, 3);
+  });
+
+  it("reports missing subsystems as node_exporter does: no metrics, success 0 where it says no data", async () => {
+    const missing = await scrape(`${alloyBase}.missing/metrics`);
+    assert.equal(sample(missing, "node_textfile_scrape_error "), "node_textfile_scrape_error 1");
+    assert.deepEqual(missing.get("node_scrape_collector_success")!.lines, [
+      'node_scrape_collector_success{collector="dmi"} 0',
+      'node_scrape_collector_success{collector="hwmon"} 0',
+      'node_scrape_collector_success{collector="powersupplyclass"} 0',
+      'node_scrape_collector_success{collector="rapl"} 0',
+      'node_scrape_collector_success{collector="textfile"} 1',
+      'node_scrape_collector_success{collector="watchdog"} 0',
+    ]);
+  });
+
+  it("applies the hwmon, netclass and powersupply blocks' filters", async () => {
+    const filtered = await scrape(`${alloyBase}.filtered/metrics`);
+    assert.deepEqual(filtered.get("node_hwmon_chip_names")!.lines, ['node_hwmon_chip_names{chip="acpitz",chip_name="acpitz"} 1']);
+    assert.equal(filtered.has("node_network_up"), false);
+    assert.deepEqual(filtered.get("node_power_supply_info")!.lines, ['node_power_supply_info{power_supply="AC",type="Mains"} 1']);
+  });
+});

@@ -12,7 +12,7 @@ import { makeTempDir } from "../../helpers/tmp.ts";
 
 const NODE_EXPORTER = "/usr/bin/prometheus-node-exporter";
 // Collectors that read only the fixture tree (node_exporter 1.5.0, Debian's, knows these).
-const SYSFS_COLLECTORS = ["cpufreq", "dmi", "edac", "hwmon", "netclass", "powersupplyclass", "rapl", "thermal_zone"];
+const SYSFS_COLLECTORS = ["bonding", "cpufreq", "dmi", "edac", "hwmon", "mdadm", "netclass", "powersupplyclass", "rapl", "thermal_zone"];
 const COMPARED = [...SYSFS_COLLECTORS, "textfile"];
 
 /** Writes files (path -> content) and symlinks (path -> "->target") under root. */
@@ -92,7 +92,29 @@ function buildSysfs(sys: string): void {
     "class/powercap/intel-rapl:0:0/name": "core\n",
     "class/powercap/intel-rapl:0:0/energy_uj": "5000000\n",
     "class/powercap/intel-rapl:0:0/max_energy_range_uj": "262143328850\n",
-    "class/net/bonding_masters": "\n",
+    "class/net/bonding_masters": "bond0\n",
+    "class/net/bond0/operstate": "up\n",
+    "class/net/bond0/bonding/slaves": "eth1 eth2\n",
+    "class/net/bond0/lower_eth1/bonding_slave/mii_status": "up\n",
+    "class/net/bond0/slave_eth2/bonding_slave/mii_status": "down\n",
+    "block/md1/md/level": "raid1\n",
+    "block/md1/md/array_state": "clean\n",
+    "block/md1/md/metadata_version": "1.2\n",
+    "block/md1/md/raid_disks": "2\n",
+    "block/md1/md/uuid": "0f6d-aa\n",
+    "block/md1/md/degraded": "0\n",
+    "block/md1/md/sync_action": "idle\n",
+    "block/md1/md/sync_completed": "none\n",
+    "block/md1/md/dev-sda1/state": "in_sync\n",
+    "block/md2/md/level": "raid5\n",
+    "block/md2/md/array_state": "clean\n",
+    "block/md2/md/metadata_version": "1.2\n",
+    "block/md2/md/raid_disks": "3\n",
+    "block/md2/md/uuid": "0f6d-bb\n",
+    "block/md2/md/chunk_size": "524288\n",
+    "block/md2/md/degraded": "1\n",
+    "block/md2/md/sync_action": "recover\n",
+    "block/md2/md/sync_completed": "332072960 / 3906764800\n",
     "devices/virtual/net/veth7/operstate": "up\n",
     "devices/virtual/net/veth7/address": "aa:bb:cc:dd:ee:ff\n",
     "devices/virtual/net/veth7/broadcast": "ff:ff:ff:ff:ff:ff\n",
@@ -113,6 +135,25 @@ function buildSysfs(sys: string): void {
     "class/watchdog/watchdog0/state": "inactive\n",
     "class/watchdog/watchdog0/timeout": "30\n",
     "class/watchdog/watchdog0/nowayout": "0\n",
+  });
+}
+
+function buildProcfs(proc: string): void {
+  tree(proc, {
+    mdstat: `Personalities : [raid1] [raid6] [raid5] [raid4]
+md1 : active raid1 sdb1[1] sda1[0]
+      1953382464 blocks super 1.2 [2/2] [UU]
+      bitmap: 0/15 pages [0KB], 65536KB chunk
+
+md2 : active raid5 sdd1[3](S) sdc1[2] sdb2[1] sda2[0](F)
+      3906764800 blocks super 1.2 level 5, 512k chunk, algorithm 2 [3/2] [_UU]
+      [=>...................]  recovery =  8.5% (166036480/1953382400) finish=196.1min speed=151832K/sec
+
+md3 : inactive sde1[0](S)
+      976630464 blocks super 1.2
+
+unused devices: <none>
+`,
   });
 }
 
@@ -179,6 +220,7 @@ const sample = (f: Map<string, Family>, line: string) => f.get(line.replace(/[{ 
 describe("prometheus.exporter.unix on fixtures, against node_exporter", { timeout: 120_000 }, () => {
   const dir = makeTempDir("alloy-ts-unix-fixtures-");
   const sys = join(dir.path, "sys");
+  const proc = join(dir.path, "proc");
   const prom = join(dir.path, "textfiles");
   const clean = join(dir.path, "clean-textfiles");
   const clash = join(dir.path, "clash-textfiles");
@@ -191,6 +233,7 @@ describe("prometheus.exporter.unix on fixtures, against node_exporter", { timeou
   before(async () => {
     assert.ok(existsSync(NODE_EXPORTER), "Debian's prometheus-node-exporter is needed (.ci/run installs it)");
     buildSysfs(sys);
+    buildProcfs(proc);
     mkdirSync(prom);
     writeFileSync(join(prom, "good.prom"), GOOD_PROM);
     for (const [name, text] of Object.entries(BAD_PROMS)) writeFileSync(join(prom, name), text);
@@ -208,6 +251,7 @@ describe("prometheus.exporter.unix on fixtures, against node_exporter", { timeou
     nodeExporter = spawnCommand(NODE_EXPORTER, [
       `--web.listen-address=127.0.0.1:${port}`,
       `--path.sysfs=${sys}`,
+      `--path.procfs=${proc}`,
       "--collector.disable-defaults",
       ...COMPARED.map((c) => `--collector.${c}`),
       `--collector.textfile.directory=${prom}`,
@@ -219,6 +263,7 @@ describe("prometheus.exporter.unix on fixtures, against node_exporter", { timeou
       `prometheus.exporter.unix "fixtures" {
   set_collectors = ${JSON.stringify([...COMPARED, "watchdog"])}
   sysfs_path     = ${JSON.stringify(sys)}
+  procfs_path    = ${JSON.stringify(proc)}
   textfile {
     directory = ${JSON.stringify(prom)}
   }
@@ -249,7 +294,7 @@ prometheus.exporter.unix "filtered" {
     chip_exclude = "coretemp"
   }
   netclass {
-    ignored_devices = "^veth"
+    ignored_devices = "^(veth|bond)"
   }
   powersupply {
     ignored_supplies = "^BAT"
@@ -273,8 +318,9 @@ prometheus.exporter.unix "filtered" {
 
   const compared = (name: string) => !name.startsWith("node_scrape_collector_duration") && !name.startsWith("node_exporter_") && !/^(go|process|promhttp)_/.test(name);
   // node_exporter 1.10 (Alloy's) adds what 1.5.0 (Debian's) lacks: the adminstate label of
-  // node_network_info, node_cpu_scaling_governor and the watchdog collector.
-  const newer = (name: string) => name.startsWith("node_watchdog_") || name === "node_network_info" || name === "node_cpu_scaling_governor";
+  // node_network_info, node_cpu_scaling_governor, mdadm's figures from /sys and the watchdog collector.
+  const NEWER = new Set(["node_network_info", "node_cpu_scaling_governor", "node_md_raid_disks", "node_md_degraded"]);
+  const newer = (name: string) => name.startsWith("node_watchdog_") || NEWER.has(name);
 
   it("writes every family, sample and value as node_exporter does", () => {
     const names = [...theirs.keys()].filter(compared).sort();
@@ -298,6 +344,8 @@ prometheus.exporter.unix "filtered" {
       'node_cpu_scaling_governor{cpu="0",governor="performance"} 0',
       'node_cpu_scaling_governor{cpu="0",governor="powersave"} 1',
     ]);
+    assert.deepEqual(ours.get("node_md_degraded")!.lines, ['node_md_degraded{device="md1"} 0', 'node_md_degraded{device="md2"} 1']);
+    assert.deepEqual(ours.get("node_md_raid_disks")!.lines, ['node_md_raid_disks{device="md1"} 2', 'node_md_raid_disks{device="md2"} 3']);
     assert.equal(sample(ours, 'node_watchdog_timeout_seconds{name="watchdog0"}'), 'node_watchdog_timeout_seconds{name="watchdog0"} 30');
     assert.equal(
       sample(ours, "node_watchdog_info{"),

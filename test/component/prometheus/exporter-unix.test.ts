@@ -13,7 +13,7 @@ import { makeTempDir } from "../../helpers/tmp.ts";
 const NODE_EXPORTER = "/usr/bin/prometheus-node-exporter";
 // Every collector both know (node_exporter 1.5.0, Debian's, has no watchdog collector yet).
 const COLLECTORS = [
-  "arp", "conntrack", "cpu", "cpufreq", "diskstats", "dmi", "edac", "entropy", "filefd", "filesystem", "hwmon", "loadavg", "meminfo", "netclass",
+  "arp", "bonding", "conntrack", "cpu", "cpufreq", "diskstats", "dmi", "edac", "entropy", "filefd", "filesystem", "hwmon", "loadavg", "mdadm", "meminfo", "netclass",
   "netdev", "netstat", "os", "powersupplyclass", "pressure", "rapl", "schedstat", "selinux", "sockstat", "softnet", "stat", "textfile",
   "thermal_zone", "time", "udp_queues", "uname", "vmstat",
 ];

@@ -6,7 +6,8 @@ import { CORE_COLLECTORS } from "./core.ts";
 import { cpufreq, dmi, edac, powersupplyclass, rapl, thermal_zone, watchdog } from "./hardware.ts";
 import { hwmon } from "./hwmon.ts";
 import { entropy, filefd, pressure, schedstat, selinux } from "./kernel.ts";
-import { arp, conntrack, sockstat, softnet, udp_queues } from "./net.ts";
+import { mdadm } from "./mdadm.ts";
+import { arp, bonding, conntrack, sockstat, softnet, udp_queues } from "./net.ts";
 import { netclass } from "./netclass.ts";
 import { os } from "./os-release.ts";
 import { textfile } from "./textfile.ts";
@@ -14,6 +15,7 @@ import { textfile } from "./textfile.ts";
 export const COLLECTORS: Record<string, Collector> = {
   ...CORE_COLLECTORS,
   arp,
+  bonding,
   conntrack,
   cpufreq,
   dmi,
@@ -21,6 +23,7 @@ export const COLLECTORS: Record<string, Collector> = {
   entropy,
   filefd,
   hwmon,
+  mdadm,
   netclass,
   os,
   powersupplyclass,

@@ -216,3 +216,25 @@ export const arp: Collector = async (platform, o, out) => {
     out.add("node_arp_entries", "ARP entries by device", "gauge", count, { device });
   }
 };
+
+export const bonding: Collector = async (platform, o, out, log) => {
+  const root = `${o.sysfs}/class/net`;
+  const masters = await readIfExists(platform, `${root}/bonding_masters`);
+  if (masters === undefined) {
+    log.debug("Not collecting bonding, file does not exist", { file: root });
+    throw new NoDataError();
+  }
+  for (const master of masters.split(/\s+/).filter(Boolean)) {
+    const slaves = (await read(platform, `${root}/${master}/bonding/slaves`)).split(/\s+/).filter(Boolean);
+    let up = 0;
+    for (const slave of slaves) {
+      // Newer kernels link the slave as lower_<name>, older ones as slave_<name>.
+      const state =
+        (await readIfExists(platform, `${root}/${master}/lower_${slave}/bonding_slave/mii_status`)) ??
+        (await read(platform, `${root}/${master}/slave_${slave}/bonding_slave/mii_status`));
+      if (state.trim() === "up") up++;
+    }
+    out.add("node_bonding_slaves", "Number of configured slaves per bonding interface.", "gauge", slaves.length, { master });
+    out.add("node_bonding_active", "Number of active slaves per bonding interface.", "gauge", up, { master });
+  }
+};

@@ -12,7 +12,7 @@ import { makeTempDir } from "../../helpers/tmp.ts";
 
 const NODE_EXPORTER = "/usr/bin/prometheus-node-exporter";
 // Collectors that read only the fixture tree (node_exporter 1.5.0, Debian's, knows these).
-const SYSFS_COLLECTORS = ["bonding", "cpufreq", "dmi", "edac", "hwmon", "mdadm", "netclass", "powersupplyclass", "rapl", "thermal_zone"];
+const SYSFS_COLLECTORS = ["bonding", "cpufreq", "dmi", "edac", "hwmon", "ipvs", "mdadm", "netclass", "nvme", "powersupplyclass", "rapl", "tapestats", "thermal_zone"];
 const COMPARED = [...SYSFS_COLLECTORS, "textfile"];
 
 /** Writes files (path -> content) and symlinks (path -> "->target") under root. */
@@ -130,6 +130,22 @@ function buildSysfs(sys: string): void {
     "devices/virtual/net/veth7/tx_queue_len": "1000\n",
     "devices/virtual/net/veth7/type": "1\n",
     "class/net/veth7": "->../../devices/virtual/net/veth7",
+    "class/nvme/nvme0/firmware_rev": "1B2QEXM7\n",
+    "class/nvme/nvme0/model": "Samsung SSD 970 PRO 512GB\n",
+    "class/nvme/nvme0/serial": "S680HF8N190894I\n",
+    "class/nvme/nvme0/state": "live\n",
+    "class/nvme/nvme0/cntlid": "1795\n",
+    "class/scsi_tape/st0/stats/in_flight": "1\n",
+    "class/scsi_tape/st0/stats/io_ns": "9247011087720\n",
+    "class/scsi_tape/st0/stats/other_cnt": "1409\n",
+    "class/scsi_tape/st0/stats/read_byte_cnt": "979383912\n",
+    "class/scsi_tape/st0/stats/read_cnt": "3741\n",
+    "class/scsi_tape/st0/stats/read_ns": "33788355744\n",
+    "class/scsi_tape/st0/stats/resid_cnt": "19\n",
+    "class/scsi_tape/st0/stats/write_byte_cnt": "1496246784000\n",
+    "class/scsi_tape/st0/stats/write_cnt": "53772916\n",
+    "class/scsi_tape/st0/stats/write_ns": "5233597394395\n",
+    "class/scsi_tape/st0m/stats/in_flight": "0\n",
     "class/watchdog/watchdog0/bootstatus": "0\n",
     "class/watchdog/watchdog0/identity": "iTCO_wdt\n",
     "class/watchdog/watchdog0/state": "inactive\n",
@@ -153,6 +169,25 @@ md3 : inactive sde1[0](S)
       976630464 blocks super 1.2
 
 unused devices: <none>
+`,
+    "net/ip_vs_stats": `   Total Incoming Outgoing         Incoming         Outgoing
+   Conns  Packets  Packets            Bytes            Bytes
+ 23765872 16D1E6E8        0      12EA9CE9D3C              0
+
+ Conns/s   Pkts/s   Pkts/s          Bytes/s          Bytes/s
+       4    1FB3C        0          1282A8F              0
+`,
+    "net/ip_vs": `IP Virtual Server version 1.2.1 (size=4096)
+Prot LocalAddress:Port Scheduler Flags
+  -> RemoteAddress:Port Forward Weight ActiveConn InActConn
+TCP  C0A80016:0CEA wlc
+  -> C0A85216:0CEA      Tunnel  100    248        2
+  -> C0A85318:0CEA      Tunnel  100    248        2
+TCP  [2620:0000:0000:0000:0000:0000:0000:0001]:0050 sh
+  -> [2620:0000:0000:0000:0000:0000:0000:0002]:0050      Route   1      0          0
+FWM  10001000 wlc
+  -> C0A8321A:0CEA      Route   0      0          1
+  -> C0A8321A:0CEA      Route   2      1          1
 `,
   });
 }
@@ -334,6 +369,20 @@ prometheus.exporter.unix "filtered" {
       if (name.startsWith("node_cpu_")) assert.equal(a.help.toLowerCase(), b.help.toLowerCase(), name);
       else assert.equal(a.help, b.help, name);
     }
+  });
+
+  it("reads every fixture collector's subsystem (so that the comparison above is not of empty outputs)", () => {
+    for (const c of SYSFS_COLLECTORS) assert.ok(sample(ours, `node_scrape_collector_success{collector="${c}"} 1`), c);
+    for (const family of ["node_bonding_active", "node_md_blocks_synced", "node_nvme_info", "node_tape_io_now", "node_dmi_info", "node_rapl_package_joules_total"]) {
+      assert.ok(ours.get(family)?.lines.length, family);
+    }
+    // Backends are summed by their labels: the two identical FWM backends become one series.
+    assert.deepEqual(ours.get("node_ipvs_backend_weight")!.lines, [
+      'node_ipvs_backend_weight{local_address="",local_mark="10001000",local_port="0",proto="FWM",remote_address="192.168.50.26",remote_port="3306"} 2',
+      'node_ipvs_backend_weight{local_address="192.168.0.22",local_mark="",local_port="3306",proto="TCP",remote_address="192.168.82.22",remote_port="3306"} 100',
+      'node_ipvs_backend_weight{local_address="192.168.0.22",local_mark="",local_port="3306",proto="TCP",remote_address="192.168.83.24",remote_port="3306"} 100',
+      'node_ipvs_backend_weight{local_address="2620::1",local_mark="",local_port="80",proto="TCP",remote_address="2620::2",remote_port="80"} 1',
+    ]);
   });
 
   it("reports node_exporter 1.10's additions", () => {

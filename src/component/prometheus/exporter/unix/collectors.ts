@@ -6,10 +6,12 @@ import { CORE_COLLECTORS } from "./core.ts";
 import { cpufreq, dmi, edac, powersupplyclass, rapl, thermal_zone, watchdog } from "./hardware.ts";
 import { hwmon } from "./hwmon.ts";
 import { entropy, filefd, pressure, schedstat, selinux } from "./kernel.ts";
+import { ipvs } from "./ipvs.ts";
 import { mdadm } from "./mdadm.ts";
 import { arp, bonding, conntrack, sockstat, softnet, udp_queues } from "./net.ts";
 import { netclass } from "./netclass.ts";
 import { os } from "./os-release.ts";
+import { nvme, tapestats } from "./storage-devices.ts";
 import { textfile } from "./textfile.ts";
 
 export const COLLECTORS: Record<string, Collector> = {
@@ -23,8 +25,10 @@ export const COLLECTORS: Record<string, Collector> = {
   entropy,
   filefd,
   hwmon,
+  ipvs,
   mdadm,
   netclass,
+  nvme,
   os,
   powersupplyclass,
   pressure,
@@ -33,6 +37,7 @@ export const COLLECTORS: Record<string, Collector> = {
   selinux,
   sockstat,
   softnet,
+  tapestats,
   textfile,
   thermal_zone,
   udp_queues,

@@ -12,6 +12,7 @@ import { ExporterExports, exporterTarget, hostnameInstanceKey, isMetricsRequest 
 import { COLLECTORS, NODE_EXPORTER_DEFAULTS } from "./collectors.ts";
 import { type CollectorOptions, Families, NoDataError } from "./common.ts";
 import { formatFamilies } from "./format.ts";
+import { ipvsLabels } from "./ipvs.ts";
 import { mergeFamilies } from "./merge.ts";
 
 const s = () => attr(t.string(), { optional: true });
@@ -144,7 +145,7 @@ function options(a: Args): CollectorOptions {
     powersupplyIgnored: compileGoRegexp(a.powersupply?.ignored_supplies ?? "^$"),
     tapestatsIgnored: compileGoRegexp(a.tapestats?.ignored_devices ?? "^$"),
     bcachePriorityStats: a.bcache?.priority_stats ?? false,
-    ipvsBackendLabels: a.ipvs?.backend_labels ?? [],
+    ipvsBackendLabels: ipvsLabels(a.ipvs?.backend_labels ?? []),
   };
 }
 

@@ -122,16 +122,26 @@ export class ChildRun {
   }
 }
 
-export function spawnRuntime(script: string, args: string[] = [], options: SpawnOptions & { denoFlags?: string[] } = {}): ChildRun {
-  const [command, ...rest] = runtimeCommand(script, args, options.denoFlags);
-  return new ChildRun(spawn(command!, rest, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"], ...options }));
+export interface RuntimeSpawnOptions extends SpawnOptions {
+  denoFlags?: string[];
+  /**
+   * A command that runs the runtime's command line for us, e.g. ["ip", "netns", "exec", "ns1"]:
+   * it must exec the rest in place (so that the child's pid, signals and exit are the runtime's).
+   */
+  prefix?: string[];
+}
+
+export function spawnRuntime(script: string, args: string[] = [], options: RuntimeSpawnOptions = {}): ChildRun {
+  const { denoFlags, prefix = [], ...spawnOptions } = options;
+  const [command, ...rest] = [...prefix, ...runtimeCommand(script, args, denoFlags)];
+  return new ChildRun(spawn(command!, rest, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"], ...spawnOptions }));
 }
 
 /** Runs a TypeScript file under the current runtime to completion. */
 export function runRuntime(
   script: string,
   args: string[] = [],
-  options: SpawnOptions & { denoFlags?: string[]; timeoutMs?: number } = {},
+  options: RuntimeSpawnOptions & { timeoutMs?: number } = {},
 ): Promise<Completed> {
   return spawnRuntime(script, args, options).completion(options.timeoutMs);
 }

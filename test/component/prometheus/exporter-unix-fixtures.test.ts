@@ -12,7 +12,7 @@ import { makeTempDir } from "../../helpers/tmp.ts";
 
 const NODE_EXPORTER = "/usr/bin/prometheus-node-exporter";
 // Collectors that read only the fixture tree (node_exporter 1.5.0, Debian's, knows these).
-const SYSFS_COLLECTORS = ["bonding", "cpufreq", "dmi", "edac", "hwmon", "ipvs", "mdadm", "netclass", "nvme", "powersupplyclass", "rapl", "tapestats", "thermal_zone"];
+const SYSFS_COLLECTORS = ["bonding", "cpufreq", "dmi", "edac", "hwmon", "ipvs", "mdadm", "netclass", "nfs", "nfsd", "nvme", "powersupplyclass", "rapl", "tapestats", "thermal_zone"];
 const COMPARED = [...SYSFS_COLLECTORS, "textfile"];
 
 /** Writes files (path -> content) and symlinks (path -> "->target") under root. */
@@ -170,6 +170,28 @@ md3 : inactive sde1[0](S)
 
 unused devices: <none>
 `,
+    "net/rpc/nfs": [
+      "net 18628 0 18628 6",
+      "rpc 4329785 0 4338291",
+      "proc2 18 2 69 0 0 4410 0 0 0 0 0 0 0 0 0 0 0 99 2",
+      "proc3 22 1 4084749 29200 94754 32580 186 47747 7981 8639 0 6356 0 6962 0 7958 0 0 241 4 4 2 39",
+      `proc4 61 ${Array.from({ length: 61 }, (_, i) => i * 3).join(" ")}`,
+      "",
+    ].join("\n"),
+    "net/rpc/nfsd": [
+      "rc 0 6 18622",
+      "fh 0 0 0 0 0",
+      "io 157286400 72",
+      "th 8 0 0.000 0.000 0.000 0.000 0.000 0.000 0.000 0.000 0.000 0.000",
+      "ra 32 0 0 0 0 0 0 0 0 0 0 5",
+      "net 18628 0 18628 6",
+      "rpc 18628 1 2 3 4",
+      "proc2 18 2 69 0 0 4410 0 0 0 0 0 0 0 0 0 0 0 99 2",
+      "proc3 22 2 112 0 2719 111 0 0 0 0 0 0 0 0 0 0 0 27 216 0 2 1 0",
+      "proc4 2 2 10853",
+      `proc4ops 72 ${Array.from({ length: 72 }, (_, i) => i).join(" ")}`,
+      "",
+    ].join("\n"),
     "net/ip_vs_stats": `   Total Incoming Outgoing         Incoming         Outgoing
    Conns  Packets  Packets            Bytes            Bytes
  23765872 16D1E6E8        0      12EA9CE9D3C              0
@@ -364,6 +386,23 @@ prometheus.exporter.unix "filtered" {
     for (const name of names.filter((n) => !newer(n) && n !== "node_textfile_mtime_seconds")) {
       const [a, b] = [ours.get(name)!, theirs.get(name)!];
       if (name === "node_scrape_collector_success") a.lines = a.lines.filter((l) => !l.includes('"watchdog"'));
+      if (name === "node_nfs_requests_total") {
+        // procfs (since 0.16) fixed the NFSv4 client's GetDeviceInfo/LayoutGet columns, which 1.5.0 swaps.
+        const swapped = (l: string) => /method="(GetDeviceInfo|LayoutGet)",proto="4"/.test(l);
+        assert.deepEqual(a.lines.filter(swapped), ['node_nfs_requests_total{method="GetDeviceInfo",proto="4"} 132', 'node_nfs_requests_total{method="LayoutGet",proto="4"} 135']);
+        [a.lines, b.lines] = [a.lines.filter((l) => !swapped(l)), b.lines.filter((l) => !swapped(l))];
+      }
+      if (name === "node_nfsd_requests_total") {
+        // procfs 0.19 reads NFSv4 server operations by their kernel numbers (1.5.0's older procfs
+        // skipped SETCLIENTID*), and node_exporter 1.10 adds WdelegGetattr.
+        const v4 = (l: string) => l.includes('proto="4"');
+        const ops = a.lines.filter(v4);
+        for (const [method, value] of [["Access", 3], ["SetClientID", 35], ["SetClientIDConfirm", 36], ["Verify", 37], ["Write", 38], ["RelLockOwner", 39], ["WdelegGetattr", 0]] as const) {
+          assert.ok(ops.includes(`node_nfsd_requests_total{method="${method}",proto="4"} ${value}`), method);
+        }
+        assert.equal(ops.length, 36);
+        [a.lines, b.lines] = [a.lines.filter((l) => !v4(l)), b.lines.filter((l) => !v4(l))];
+      }
       assert.deepEqual([a.type, a.lines], [b.type, b.lines], name);
       // 1.10 writes "CPU" where 1.5.0 wrote "cpu" in cpufreq's help texts.
       if (name.startsWith("node_cpu_")) assert.equal(a.help.toLowerCase(), b.help.toLowerCase(), name);

@@ -14,7 +14,7 @@ const NODE_EXPORTER = "/usr/bin/prometheus-node-exporter";
 // Every collector both know (node_exporter 1.5.0, Debian's, has no watchdog collector yet).
 const COLLECTORS = [
   "arp", "bonding", "conntrack", "cpu", "cpufreq", "diskstats", "dmi", "edac", "entropy", "filefd", "filesystem", "hwmon", "ipvs", "loadavg", "mdadm", "meminfo", "netclass",
-  "netdev", "netstat", "nvme", "os", "powersupplyclass", "pressure", "rapl", "schedstat", "selinux", "sockstat", "softnet", "stat", "tapestats", "textfile",
+  "netdev", "netstat", "nfs", "nfsd", "nvme", "os", "powersupplyclass", "pressure", "rapl", "schedstat", "selinux", "sockstat", "softnet", "stat", "tapestats", "textfile",
   "thermal_zone", "time", "udp_queues", "uname", "vmstat",
 ];
 // What node_exporter 1.10 (Alloy's) writes and 1.5.0 does not: families, and labels of families.

@@ -10,6 +10,7 @@ import { ipvs } from "./ipvs.ts";
 import { mdadm } from "./mdadm.ts";
 import { arp, bonding, conntrack, sockstat, softnet, udp_queues } from "./net.ts";
 import { netclass } from "./netclass.ts";
+import { nfs, nfsd } from "./nfs.ts";
 import { os } from "./os-release.ts";
 import { nvme, tapestats } from "./storage-devices.ts";
 import { textfile } from "./textfile.ts";
@@ -28,6 +29,8 @@ export const COLLECTORS: Record<string, Collector> = {
   ipvs,
   mdadm,
   netclass,
+  nfs,
+  nfsd,
   nvme,
   os,
   powersupplyclass,

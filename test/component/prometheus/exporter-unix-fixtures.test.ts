@@ -12,7 +12,7 @@ import { makeTempDir } from "../../helpers/tmp.ts";
 
 const NODE_EXPORTER = "/usr/bin/prometheus-node-exporter";
 // Collectors that read only the fixture tree (node_exporter 1.5.0, Debian's, knows these).
-const SYSFS_COLLECTORS = ["bonding", "cpufreq", "dmi", "edac", "hwmon", "ipvs", "mdadm", "netclass", "nfs", "nfsd", "nvme", "powersupplyclass", "rapl", "tapestats", "thermal_zone"];
+const SYSFS_COLLECTORS = ["bonding", "cpufreq", "dmi", "edac", "hwmon", "ipvs", "mdadm", "netclass", "nfs", "nfsd", "nvme", "powersupplyclass", "rapl", "tapestats", "thermal_zone", "xfs"];
 const COMPARED = [...SYSFS_COLLECTORS, "textfile"];
 
 /** Writes files (path -> content) and symlinks (path -> "->target") under root. */
@@ -146,6 +146,21 @@ function buildSysfs(sys: string): void {
     "class/scsi_tape/st0/stats/write_cnt": "53772916\n",
     "class/scsi_tape/st0/stats/write_ns": "5233597394395\n",
     "class/scsi_tape/st0m/stats/in_flight": "0\n",
+    "fs/xfs/sda1/stats/stats": [
+      "extent_alloc 1 872 0 0",
+      "abt 0 0 0 0",
+      "blk_map 61 29 1 1 1 91 0",
+      "bmbt 0 0 0 0",
+      "dir 3 2 1 52",
+      "trans 4 40 0",
+      "ig 5 1 0 4 0 0 0",
+      "log 8 21 0 0 0",
+      "rw 28 2",
+      "vnodes 4 0 0 0 23 23 23 0",
+      "xpc 399724544 92823103 86219234",
+      "",
+    ].join("\n"),
+    "fs/xfs/stats/stats": "extent_alloc 9 9 9 9\n",
     "class/watchdog/watchdog0/bootstatus": "0\n",
     "class/watchdog/watchdog0/identity": "iTCO_wdt\n",
     "class/watchdog/watchdog0/state": "inactive\n",
@@ -412,7 +427,7 @@ prometheus.exporter.unix "filtered" {
 
   it("reads every fixture collector's subsystem (so that the comparison above is not of empty outputs)", () => {
     for (const c of SYSFS_COLLECTORS) assert.ok(sample(ours, `node_scrape_collector_success{collector="${c}"} 1`), c);
-    for (const family of ["node_bonding_active", "node_md_blocks_synced", "node_nvme_info", "node_tape_io_now", "node_dmi_info", "node_rapl_package_joules_total"]) {
+    for (const family of ["node_xfs_read_calls_total", "node_bonding_active", "node_md_blocks_synced", "node_nvme_info", "node_tape_io_now", "node_dmi_info", "node_rapl_package_joules_total"]) {
       assert.ok(ours.get(family)?.lines.length, family);
     }
     // Backends are summed by their labels: the two identical FWM backends become one series.

@@ -14,6 +14,7 @@ import { nfs, nfsd } from "./nfs.ts";
 import { os } from "./os-release.ts";
 import { nvme, tapestats } from "./storage-devices.ts";
 import { textfile } from "./textfile.ts";
+import { xfs } from "./xfs.ts";
 
 export const COLLECTORS: Record<string, Collector> = {
   ...CORE_COLLECTORS,
@@ -45,6 +46,7 @@ export const COLLECTORS: Record<string, Collector> = {
   thermal_zone,
   udp_queues,
   watchdog,
+  xfs,
 };
 
 /** node_exporter's collectors enabled by default (Linux, node_exporter 1.10 as vendored by Alloy). */

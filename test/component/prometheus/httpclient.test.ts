@@ -184,8 +184,6 @@ describe("prometheus http client settings", () => {
     let plain: TestServer;
     before(async () => {
       proxy = await startTinyproxy({ user: "alloy", password: "pw0rd" });
-      // node:http's own server: behind tinyproxy, the Deno adapter's server (Connection: close)
-      // loses a response now and then.
       plain = await startServer((req, _body, res) => {
         res.setHeader("content-type", "application/json");
         res.end(JSON.stringify({ path: req.url, via: req.headers.via ?? null }));

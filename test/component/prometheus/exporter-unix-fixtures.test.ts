@@ -12,7 +12,7 @@ import { makeTempDir } from "../../helpers/tmp.ts";
 
 const NODE_EXPORTER = "/usr/bin/prometheus-node-exporter";
 // Collectors that read only the fixture tree (node_exporter 1.5.0, Debian's, knows these).
-const SYSFS_COLLECTORS = ["bonding", "cpufreq", "dmi", "edac", "hwmon", "ipvs", "mdadm", "netclass", "nfs", "nfsd", "nvme", "powersupplyclass", "rapl", "tapestats", "thermal_zone", "xfs"];
+const SYSFS_COLLECTORS = ["bonding", "cpufreq", "dmi", "edac", "hwmon", "ipvs", "mdadm", "netclass", "nfs", "nfsd", "nvme", "powersupplyclass", "rapl", "tapestats", "thermal_zone", "xfs", "zfs"];
 const COMPARED = [...SYSFS_COLLECTORS, "textfile"];
 
 /** Writes files (path -> content) and symlinks (path -> "->target") under root. */
@@ -207,6 +207,31 @@ unused devices: <none>
       `proc4ops 72 ${Array.from({ length: 72 }, (_, i) => i).join(" ")}`,
       "",
     ].join("\n"),
+    "spl/kstat/zfs/arcstats": [
+      "6 1 0x01 91 4368 5266997922 97951858082072",
+      "name                            type data",
+      "hits                            4    8772612",
+      "misses                          4    604635",
+      "arc_no_grow                     4    0",
+      "memory_available_bytes          3    -922337203",
+      "",
+    ].join("\n"),
+    "spl/kstat/zfs/zil": ["7 1 0x01 13 624 5266997922 97951858082072", "name                            type data", "zil_commit_count                4    10", ""].join("\n"),
+    "spl/kstat/zfs/pool1/io": [
+      "12 3 0x00 1 80 79205351707403 395818011156865",
+      "nread    nwritten reads    writes   wtime    wlentime wupdate  rtime    rlentime rupdate  wcnt     rcnt",
+      "1884160  3206144  22       132      7155162  104112268344 104112268344 104112268344 104112268344 104112268344 0 0",
+      "",
+    ].join("\n"),
+    "spl/kstat/zfs/pool1/objset-0x36": [
+      "23 1 0x01 7 2160 221578688875 6665999035587",
+      "name                            type data",
+      "dataset_name                    7    pool1/dataset1",
+      "writes                          4    4",
+      "nwritten                        4    33",
+      "",
+    ].join("\n"),
+    "spl/kstat/zfs/pool1/state": "ONLINE\n",
     "net/ip_vs_stats": `   Total Incoming Outgoing         Incoming         Outgoing
    Conns  Packets  Packets            Bytes            Bytes
  23765872 16D1E6E8        0      12EA9CE9D3C              0
@@ -390,8 +415,9 @@ prometheus.exporter.unix "filtered" {
 
   const compared = (name: string) => !name.startsWith("node_scrape_collector_duration") && !name.startsWith("node_exporter_") && !/^(go|process|promhttp)_/.test(name);
   // node_exporter 1.10 (Alloy's) adds what 1.5.0 (Debian's) lacks: the adminstate label of
-  // node_network_info, node_cpu_scaling_governor, mdadm's figures from /sys and the watchdog collector.
-  const NEWER = new Set(["node_network_info", "node_cpu_scaling_governor", "node_md_raid_disks", "node_md_degraded"]);
+  // node_network_info, node_cpu_scaling_governor, mdadm's figures from /sys, signed ZFS kstats and the
+  // watchdog collector.
+  const NEWER = new Set(["node_network_info", "node_cpu_scaling_governor", "node_md_raid_disks", "node_md_degraded", "node_zfs_arc_memory_available_bytes"]);
   const newer = (name: string) => name.startsWith("node_watchdog_") || NEWER.has(name);
 
   it("writes every family, sample and value as node_exporter does", () => {
@@ -401,6 +427,8 @@ prometheus.exporter.unix "filtered" {
     for (const name of names.filter((n) => !newer(n) && n !== "node_textfile_mtime_seconds")) {
       const [a, b] = [ours.get(name)!, theirs.get(name)!];
       if (name === "node_scrape_collector_success") a.lines = a.lines.filter((l) => !l.includes('"watchdog"'));
+      // 1.10 knows the "suspended" pool state.
+      if (name === "node_zfs_zpool_state") a.lines = a.lines.filter((l) => !l.includes('state="suspended"'));
       if (name === "node_nfs_requests_total") {
         // procfs (since 0.16) fixed the NFSv4 client's GetDeviceInfo/LayoutGet columns, which 1.5.0 swaps.
         const swapped = (l: string) => /method="(GetDeviceInfo|LayoutGet)",proto="4"/.test(l);
@@ -427,7 +455,7 @@ prometheus.exporter.unix "filtered" {
 
   it("reads every fixture collector's subsystem (so that the comparison above is not of empty outputs)", () => {
     for (const c of SYSFS_COLLECTORS) assert.ok(sample(ours, `node_scrape_collector_success{collector="${c}"} 1`), c);
-    for (const family of ["node_xfs_read_calls_total", "node_bonding_active", "node_md_blocks_synced", "node_nvme_info", "node_tape_io_now", "node_dmi_info", "node_rapl_package_joules_total"]) {
+    for (const family of ["node_zfs_arc_hits", "node_zfs_zpool_nread", "node_zfs_zpool_dataset_writes", "node_zfs_zpool_state", "node_xfs_read_calls_total", "node_bonding_active", "node_md_blocks_synced", "node_nvme_info", "node_tape_io_now", "node_dmi_info", "node_rapl_package_joules_total"]) {
       assert.ok(ours.get(family)?.lines.length, family);
     }
     // Backends are summed by their labels: the two identical FWM backends become one series.
@@ -449,6 +477,7 @@ prometheus.exporter.unix "filtered" {
     ]);
     assert.deepEqual(ours.get("node_md_degraded")!.lines, ['node_md_degraded{device="md1"} 0', 'node_md_degraded{device="md2"} 1']);
     assert.deepEqual(ours.get("node_md_raid_disks")!.lines, ['node_md_raid_disks{device="md1"} 2', 'node_md_raid_disks{device="md2"} 3']);
+    assert.equal(sample(ours, "node_zfs_arc_memory_available_bytes "), "node_zfs_arc_memory_available_bytes -9.22337203e+08");
     assert.equal(sample(ours, 'node_watchdog_timeout_seconds{name="watchdog0"}'), 'node_watchdog_timeout_seconds{name="watchdog0"} 30');
     assert.equal(
       sample(ours, "node_watchdog_info{"),

@@ -15,7 +15,7 @@ const NODE_EXPORTER = "/usr/bin/prometheus-node-exporter";
 const COLLECTORS = [
   "arp", "bonding", "conntrack", "cpu", "cpufreq", "diskstats", "dmi", "edac", "entropy", "filefd", "filesystem", "hwmon", "ipvs", "loadavg", "mdadm", "meminfo", "netclass",
   "netdev", "netstat", "nfs", "nfsd", "nvme", "os", "powersupplyclass", "pressure", "rapl", "schedstat", "selinux", "sockstat", "softnet", "stat", "tapestats", "textfile",
-  "thermal_zone", "time", "udp_queues", "uname", "vmstat", "xfs",
+  "thermal_zone", "time", "udp_queues", "uname", "vmstat", "xfs", "zfs",
 ];
 // What node_exporter 1.10 (Alloy's) writes and 1.5.0 does not: families, and labels of families.
 const NEWER_FAMILIES = new Set(["node_softnet_backlog_len", "node_softnet_cpu_collision_total", "node_softnet_flow_limit_count_total", "node_softnet_received_rps_total"]);

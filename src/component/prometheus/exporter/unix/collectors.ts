@@ -15,6 +15,7 @@ import { os } from "./os-release.ts";
 import { nvme, tapestats } from "./storage-devices.ts";
 import { textfile } from "./textfile.ts";
 import { xfs } from "./xfs.ts";
+import { zfs } from "./zfs.ts";
 
 export const COLLECTORS: Record<string, Collector> = {
   ...CORE_COLLECTORS,
@@ -47,6 +48,7 @@ export const COLLECTORS: Record<string, Collector> = {
   udp_queues,
   watchdog,
   xfs,
+  zfs,
 };
 
 /** node_exporter's collectors enabled by default (Linux, node_exporter 1.10 as vendored by Alloy). */

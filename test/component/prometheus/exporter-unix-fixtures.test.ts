@@ -12,7 +12,7 @@ import { makeTempDir } from "../../helpers/tmp.ts";
 
 const NODE_EXPORTER = "/usr/bin/prometheus-node-exporter";
 // Collectors that read only the fixture tree (node_exporter 1.5.0, Debian's, knows these).
-const SYSFS_COLLECTORS = ["bonding", "cpufreq", "dmi", "edac", "hwmon", "ipvs", "mdadm", "netclass", "nfs", "nfsd", "nvme", "powersupplyclass", "rapl", "tapestats", "thermal_zone", "xfs", "zfs"];
+const SYSFS_COLLECTORS = ["bonding", "cpufreq", "dmi", "edac", "fibrechannel", "hwmon", "infiniband", "ipvs", "mdadm", "netclass", "nfs", "nfsd", "nvme", "powersupplyclass", "rapl", "tapestats", "thermal_zone", "xfs", "zfs"];
 const COMPARED = [...SYSFS_COLLECTORS, "textfile"];
 
 /** Writes files (path -> content) and symlinks (path -> "->target") under root. */
@@ -161,6 +161,51 @@ function buildSysfs(sys: string): void {
       "",
     ].join("\n"),
     "fs/xfs/stats/stats": "extent_alloc 9 9 9 9\n",
+    "class/fc_host/host0/speed": "16 Gbit\n",
+    "class/fc_host/host0/port_state": "Online\n",
+    "class/fc_host/host0/port_type": "Point-To-Point (direct nport connection)\n",
+    "class/fc_host/host0/port_id": "0x000002\n",
+    "class/fc_host/host0/port_name": "0x1000e0071bce95f2\n",
+    "class/fc_host/host0/node_name": "0x2000e0071bce95f2\n",
+    "class/fc_host/host0/fabric_name": "0x0\n",
+    "class/fc_host/host0/symbolic_name": "Emulex SN1100E2P FV12.4.270.3 DV12.4.0.0. HN:gotest. OS:Linux\n",
+    "class/fc_host/host0/supported_classes": "Class 3\n",
+    "class/fc_host/host0/supported_speeds": "4 Gbit, 8 Gbit, 16 Gbit\n",
+    "class/fc_host/host0/dev_loss_tmo": "30\n",
+    "class/fc_host/host0/statistics/dumped_frames": "0xffffffffffffffff\n",
+    "class/fc_host/host0/statistics/error_frames": "0x0\n",
+    "class/fc_host/host0/statistics/fcp_packet_aborts": "0x13\n",
+    "class/fc_host/host0/statistics/invalid_crc_count": "0x2\n",
+    "class/fc_host/host0/statistics/invalid_tx_word_count": "0x8\n",
+    "class/fc_host/host0/statistics/link_failure_count": "0x9\n",
+    "class/fc_host/host0/statistics/loss_of_signal_count": "0x11\n",
+    "class/fc_host/host0/statistics/loss_of_sync_count": "0x10\n",
+    "class/fc_host/host0/statistics/nos_count": "0x12\n",
+    "class/fc_host/host0/statistics/rx_frames": "0x3\n",
+    "class/fc_host/host0/statistics/rx_words": "0x4\n",
+    "class/fc_host/host0/statistics/seconds_since_last_reset": "0x7\n",
+    "class/fc_host/host0/statistics/tx_frames": "0x5\n",
+    "class/fc_host/host0/statistics/tx_words": "0x6\n",
+    "class/fc_host/host0/statistics/reset_statistics": "",
+    "class/infiniband/mlx4_0/fw_ver": "2.31.5050\n",
+    "class/infiniband/mlx4_0/board_id": "SM_1141000001000\n",
+    "class/infiniband/mlx4_0/hca_type": "MT4099\n",
+    "class/infiniband/mlx4_0/ports/1/state": "4: ACTIVE\n",
+    "class/infiniband/mlx4_0/ports/1/phys_state": "5: LinkUp\n",
+    "class/infiniband/mlx4_0/ports/1/rate": "40 Gb/sec (4X QDR)\n",
+    "class/infiniband/mlx4_0/ports/1/counters/link_downed": "0\n",
+    "class/infiniband/mlx4_0/ports/1/counters/link_error_recovery": "3\n",
+    "class/infiniband/mlx4_0/ports/1/counters/port_rcv_data": "2221223609\n",
+    "class/infiniband/mlx4_0/ports/1/counters/port_xmit_data": "26509113295\n",
+    "class/infiniband/mlx4_0/ports/1/counters/port_rcv_packets": "N/A (no PMA)\n",
+    "class/infiniband/mlx4_0/ports/1/counters/symbol_error": "0\n",
+    "class/infiniband/mlx4_0/ports/1/counters/VL15_dropped": "2\n",
+    "class/infiniband/mlx4_0/ports/1/counters_ext/port_rcv_data_64": "2221223609\n",
+    "class/infiniband/mlx4_0/ports/1/counters_ext/port_xmit_packets_64": "85734114\n",
+    "class/infiniband/mlx4_0/ports/2/state": "1: DOWN\n",
+    "class/infiniband/mlx4_0/ports/2/phys_state": "3: Disabled\n",
+    "class/infiniband/mlx4_0/ports/2/rate": "10 Gb/sec (4X)\n",
+    "class/infiniband/mlx4_0/ports/2/counters/link_downed": "1\n",
     "class/watchdog/watchdog0/bootstatus": "0\n",
     "class/watchdog/watchdog0/identity": "iTCO_wdt\n",
     "class/watchdog/watchdog0/state": "inactive\n",
@@ -455,7 +500,7 @@ prometheus.exporter.unix "filtered" {
 
   it("reads every fixture collector's subsystem (so that the comparison above is not of empty outputs)", () => {
     for (const c of SYSFS_COLLECTORS) assert.ok(sample(ours, `node_scrape_collector_success{collector="${c}"} 1`), c);
-    for (const family of ["node_zfs_arc_hits", "node_zfs_zpool_nread", "node_zfs_zpool_dataset_writes", "node_zfs_zpool_state", "node_xfs_read_calls_total", "node_bonding_active", "node_md_blocks_synced", "node_nvme_info", "node_tape_io_now", "node_dmi_info", "node_rapl_package_joules_total"]) {
+    for (const family of ["node_fibrechannel_info", "node_infiniband_port_data_received_bytes_total", "node_zfs_arc_hits", "node_zfs_zpool_nread", "node_zfs_zpool_dataset_writes", "node_zfs_zpool_state", "node_xfs_read_calls_total", "node_bonding_active", "node_md_blocks_synced", "node_nvme_info", "node_tape_io_now", "node_dmi_info", "node_rapl_package_joules_total"]) {
       assert.ok(ours.get(family)?.lines.length, family);
     }
     // Backends are summed by their labels: the two identical FWM backends become one series.

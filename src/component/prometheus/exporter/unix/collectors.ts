@@ -5,6 +5,7 @@ import type { Collector } from "./common.ts";
 import { CORE_COLLECTORS } from "./core.ts";
 import { cpufreq, dmi, edac, powersupplyclass, rapl, thermal_zone, watchdog } from "./hardware.ts";
 import { hwmon } from "./hwmon.ts";
+import { infiniband } from "./infiniband.ts";
 import { entropy, filefd, pressure, schedstat, selinux } from "./kernel.ts";
 import { ipvs } from "./ipvs.ts";
 import { mdadm } from "./mdadm.ts";
@@ -12,7 +13,7 @@ import { arp, bonding, conntrack, sockstat, softnet, udp_queues } from "./net.ts
 import { netclass } from "./netclass.ts";
 import { nfs, nfsd } from "./nfs.ts";
 import { os } from "./os-release.ts";
-import { nvme, tapestats } from "./storage-devices.ts";
+import { fibrechannel, nvme, tapestats } from "./storage-devices.ts";
 import { textfile } from "./textfile.ts";
 import { xfs } from "./xfs.ts";
 import { zfs } from "./zfs.ts";
@@ -26,8 +27,10 @@ export const COLLECTORS: Record<string, Collector> = {
   dmi,
   edac,
   entropy,
+  fibrechannel,
   filefd,
   hwmon,
+  infiniband,
   ipvs,
   mdadm,
   netclass,

@@ -54,4 +54,12 @@ describe("ProtoWriter.varint", () => {
       assert.deepEqual([...w.bytes()], reference(n), String(n));
     }
   });
+
+  it("writes the integer part of a fraction", () => {
+    for (const [n, whole] of [[-0.46, 0], [0.5, 0], [-5.5, -5], [1_795_633_940_707.4626, 1_795_633_940_707], [-(2 ** 40) - 0.25, -(2 ** 40)]]) {
+      const w = new ProtoWriter(1);
+      w.varint(n!);
+      assert.deepEqual([...w.bytes()], reference(whole!), String(n));
+    }
+  });
 });

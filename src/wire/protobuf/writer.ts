@@ -106,9 +106,11 @@ export class ProtoWriter {
       return;
     }
     // The two 32-bit halves (ToInt32 keeps the low bits of a two's complement; the floor division
-    // gives the high ones). They go to the rest as small integers: this method stays small enough for
-    // V8 to inline into hot loops, and a double passed to a call it does not inline would be boxed.
-    this.varintHalves(Math.floor(n / TWO32) | 0, n | 0);
+    // gives the high ones) of the integer part. They go to the rest as small integers: this method
+    // stays small enough for V8 to inline into hot loops, and a double passed to a call it does not
+    // inline would be boxed.
+    const i = Math.trunc(n);
+    this.varintHalves(Math.floor(i / TWO32) | 0, i | 0);
   }
 
   /** The varint of the 64-bit integer with these high and low 32 bits. */

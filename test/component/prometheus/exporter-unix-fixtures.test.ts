@@ -12,7 +12,7 @@ import { makeTempDir } from "../../helpers/tmp.ts";
 
 const NODE_EXPORTER = "/usr/bin/prometheus-node-exporter";
 // Collectors that read only the fixture tree (node_exporter 1.5.0, Debian's, knows these).
-const SYSFS_COLLECTORS = ["bonding", "cpufreq", "dmi", "edac", "fibrechannel", "hwmon", "infiniband", "ipvs", "mdadm", "netclass", "nfs", "nfsd", "nvme", "powersupplyclass", "rapl", "tapestats", "thermal_zone", "xfs", "zfs"];
+const SYSFS_COLLECTORS = ["bonding", "btrfs", "cpufreq", "dmi", "edac", "fibrechannel", "hwmon", "infiniband", "ipvs", "mdadm", "netclass", "nfs", "nfsd", "nvme", "powersupplyclass", "rapl", "tapestats", "thermal_zone", "xfs", "zfs"];
 const COMPARED = [...SYSFS_COLLECTORS, "textfile"];
 
 /** Writes files (path -> content) and symlinks (path -> "->target") under root. */
@@ -206,6 +206,22 @@ function buildSysfs(sys: string): void {
     "class/infiniband/mlx4_0/ports/2/phys_state": "3: Disabled\n",
     "class/infiniband/mlx4_0/ports/2/rate": "10 Gb/sec (4X)\n",
     "class/infiniband/mlx4_0/ports/2/counters/link_downed": "1\n",
+    "fs/btrfs/features/raid1c34": "0\n",
+    "fs/btrfs/0abb23a9-9aab-4d2e-9ea6-4ce9d7a9d5b3/label": "fixture\n",
+    "fs/btrfs/0abb23a9-9aab-4d2e-9ea6-4ce9d7a9d5b3/features/extended_iref": "0\n",
+    "fs/btrfs/0abb23a9-9aab-4d2e-9ea6-4ce9d7a9d5b3/devices/loop25/size": "20971520\n",
+    "fs/btrfs/0abb23a9-9aab-4d2e-9ea6-4ce9d7a9d5b3/devices/loop26/size": "20971520\n",
+    "fs/btrfs/0abb23a9-9aab-4d2e-9ea6-4ce9d7a9d5b3/allocation/global_rsv_size": "16777216\n",
+    "fs/btrfs/0abb23a9-9aab-4d2e-9ea6-4ce9d7a9d5b3/allocation/data/bytes_reserved": "0\n",
+    "fs/btrfs/0abb23a9-9aab-4d2e-9ea6-4ce9d7a9d5b3/allocation/data/raid5/total_bytes": "2147483648\n",
+    "fs/btrfs/0abb23a9-9aab-4d2e-9ea6-4ce9d7a9d5b3/allocation/data/raid5/used_bytes": "808189952\n",
+    "fs/btrfs/0abb23a9-9aab-4d2e-9ea6-4ce9d7a9d5b3/allocation/metadata/bytes_reserved": "4096\n",
+    "fs/btrfs/0abb23a9-9aab-4d2e-9ea6-4ce9d7a9d5b3/allocation/metadata/raid1/total_bytes": "1073741824\n",
+    "fs/btrfs/0abb23a9-9aab-4d2e-9ea6-4ce9d7a9d5b3/allocation/metadata/raid1/used_bytes": "933888\n",
+    "fs/btrfs/0abb23a9-9aab-4d2e-9ea6-4ce9d7a9d5b3/allocation/system/bytes_reserved": "0\n",
+    "fs/btrfs/0abb23a9-9aab-4d2e-9ea6-4ce9d7a9d5b3/allocation/system/raid1/total_bytes": "8388608\n",
+    "fs/btrfs/0abb23a9-9aab-4d2e-9ea6-4ce9d7a9d5b3/allocation/system/raid1/used_bytes": "16384\n",
+    "fs/btrfs/0abb23a9-9aab-4d2e-9ea6-4ce9d7a9d5b3/commit_stats": "commits 258051\nlast_commit_ms 1000\nmax_commit_ms 51462\ntotal_commit_ms 47836090\n",
     "class/watchdog/watchdog0/bootstatus": "0\n",
     "class/watchdog/watchdog0/identity": "iTCO_wdt\n",
     "class/watchdog/watchdog0/state": "inactive\n",
@@ -460,9 +476,19 @@ prometheus.exporter.unix "filtered" {
 
   const compared = (name: string) => !name.startsWith("node_scrape_collector_duration") && !name.startsWith("node_exporter_") && !/^(go|process|promhttp)_/.test(name);
   // node_exporter 1.10 (Alloy's) adds what 1.5.0 (Debian's) lacks: the adminstate label of
-  // node_network_info, node_cpu_scaling_governor, mdadm's figures from /sys, signed ZFS kstats and the
-  // watchdog collector.
-  const NEWER = new Set(["node_network_info", "node_cpu_scaling_governor", "node_md_raid_disks", "node_md_degraded", "node_zfs_arc_memory_available_bytes"]);
+  // node_network_info, node_cpu_scaling_governor, mdadm's figures from /sys, signed ZFS kstats, btrfs
+  // commit statistics and the watchdog collector.
+  const NEWER = new Set([
+    "node_network_info",
+    "node_cpu_scaling_governor",
+    "node_md_raid_disks",
+    "node_md_degraded",
+    "node_zfs_arc_memory_available_bytes",
+    "node_btrfs_commits_total",
+    "node_btrfs_commit_seconds_total",
+    "node_btrfs_last_commit_seconds",
+    "node_btrfs_max_commit_seconds",
+  ]);
   const newer = (name: string) => name.startsWith("node_watchdog_") || NEWER.has(name);
 
   it("writes every family, sample and value as node_exporter does", () => {
@@ -500,7 +526,7 @@ prometheus.exporter.unix "filtered" {
 
   it("reads every fixture collector's subsystem (so that the comparison above is not of empty outputs)", () => {
     for (const c of SYSFS_COLLECTORS) assert.ok(sample(ours, `node_scrape_collector_success{collector="${c}"} 1`), c);
-    for (const family of ["node_fibrechannel_info", "node_infiniband_port_data_received_bytes_total", "node_zfs_arc_hits", "node_zfs_zpool_nread", "node_zfs_zpool_dataset_writes", "node_zfs_zpool_state", "node_xfs_read_calls_total", "node_bonding_active", "node_md_blocks_synced", "node_nvme_info", "node_tape_io_now", "node_dmi_info", "node_rapl_package_joules_total"]) {
+    for (const family of ["node_btrfs_allocation_ratio", "node_fibrechannel_info", "node_infiniband_port_data_received_bytes_total", "node_zfs_arc_hits", "node_zfs_zpool_nread", "node_zfs_zpool_dataset_writes", "node_zfs_zpool_state", "node_xfs_read_calls_total", "node_bonding_active", "node_md_blocks_synced", "node_nvme_info", "node_tape_io_now", "node_dmi_info", "node_rapl_package_joules_total"]) {
       assert.ok(ours.get(family)?.lines.length, family);
     }
     // Backends are summed by their labels: the two identical FWM backends become one series.
@@ -522,6 +548,8 @@ prometheus.exporter.unix "filtered" {
     ]);
     assert.deepEqual(ours.get("node_md_degraded")!.lines, ['node_md_degraded{device="md1"} 0', 'node_md_degraded{device="md2"} 1']);
     assert.deepEqual(ours.get("node_md_raid_disks")!.lines, ['node_md_raid_disks{device="md1"} 2', 'node_md_raid_disks{device="md2"} 3']);
+    assert.equal(sample(ours, "node_btrfs_commits_total{"), 'node_btrfs_commits_total{uuid="0abb23a9-9aab-4d2e-9ea6-4ce9d7a9d5b3"} 258051');
+    assert.equal(sample(ours, "node_btrfs_max_commit_seconds{"), 'node_btrfs_max_commit_seconds{uuid="0abb23a9-9aab-4d2e-9ea6-4ce9d7a9d5b3"} 51.462');
     assert.equal(sample(ours, "node_zfs_arc_memory_available_bytes "), "node_zfs_arc_memory_available_bytes -9.22337203e+08");
     assert.equal(sample(ours, 'node_watchdog_timeout_seconds{name="watchdog0"}'), 'node_watchdog_timeout_seconds{name="watchdog0"} 30');
     assert.equal(

@@ -13,7 +13,7 @@ import { makeTempDir } from "../../helpers/tmp.ts";
 const NODE_EXPORTER = "/usr/bin/prometheus-node-exporter";
 // Every collector both know (node_exporter 1.5.0, Debian's, has no watchdog collector yet).
 const COLLECTORS = [
-  "arp", "bonding", "conntrack", "cpu", "cpufreq", "diskstats", "dmi", "edac", "entropy", "fibrechannel", "filefd", "filesystem", "hwmon", "infiniband", "ipvs", "loadavg", "mdadm", "meminfo", "netclass",
+  "arp", "bonding", "btrfs", "conntrack", "cpu", "cpufreq", "diskstats", "dmi", "edac", "entropy", "fibrechannel", "filefd", "filesystem", "hwmon", "infiniband", "ipvs", "loadavg", "mdadm", "meminfo", "netclass",
   "netdev", "netstat", "nfs", "nfsd", "nvme", "os", "powersupplyclass", "pressure", "rapl", "schedstat", "selinux", "sockstat", "softnet", "stat", "tapestats", "textfile",
   "thermal_zone", "time", "udp_queues", "uname", "vmstat", "xfs", "zfs",
 ];

@@ -1,6 +1,7 @@
 // The collectors prometheus.exporter.unix runs, by node_exporter's names, and node_exporter's default
 // set on Linux (the one Alloy enables when set_collectors is empty).
 
+import { btrfs } from "./btrfs.ts";
 import type { Collector } from "./common.ts";
 import { CORE_COLLECTORS } from "./core.ts";
 import { cpufreq, dmi, edac, powersupplyclass, rapl, thermal_zone, watchdog } from "./hardware.ts";
@@ -22,6 +23,7 @@ export const COLLECTORS: Record<string, Collector> = {
   ...CORE_COLLECTORS,
   arp,
   bonding,
+  btrfs,
   conntrack,
   cpufreq,
   dmi,

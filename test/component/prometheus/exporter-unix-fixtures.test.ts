@@ -5,12 +5,10 @@
 // agree. The textfile collector's own rules (bad files, help clashes, mtimes) are checked on alloy-ts.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { type ChildRun, repoRoot, spawnCommand, spawnRuntime } from "../../helpers/runtime.ts";
 import { makeTempDir } from "../../helpers/tmp.ts";
-
-const NODE_EXPORTER = "/usr/bin/prometheus-node-exporter";
+import { type Peers, startPeers } from "./exporter-unix-peers.ts";
 // Collectors that read only the fixture tree (node_exporter 1.5.0, Debian's, knows these).
 const SYSFS_COLLECTORS = ["bonding", "btrfs", "cpufreq", "dmi", "edac", "fibrechannel", "hwmon", "infiniband", "ipvs", "mdadm", "netclass", "nfs", "nfsd", "nvme", "powersupplyclass", "rapl", "tapestats", "thermal_zone", "xfs", "zfs"];
 const COMPARED = [...SYSFS_COLLECTORS, "textfile"];
@@ -382,14 +380,12 @@ describe("prometheus.exporter.unix on fixtures, against node_exporter", { timeou
   const prom = join(dir.path, "textfiles");
   const clean = join(dir.path, "clean-textfiles");
   const clash = join(dir.path, "clash-textfiles");
-  let nodeExporter: ChildRun | undefined;
-  let alloy: ChildRun | undefined;
+  let peers: Peers | undefined;
   let theirs = new Map<string, Family>();
   let ours = new Map<string, Family>();
   let alloyBase = "";
 
   before(async () => {
-    assert.ok(existsSync(NODE_EXPORTER), "Debian's prometheus-node-exporter is needed (.ci/run installs it)");
     buildSysfs(sys);
     buildProcfs(proc);
     mkdirSync(prom);
@@ -405,19 +401,9 @@ describe("prometheus.exporter.unix on fixtures, against node_exporter", { timeou
     writeFileSync(join(clash, "b.prom"), "# HELP shared_metric Second help.\nshared_metric{f=\"b\"} 2\n");
     writeFileSync(join(clash, "c.prom"), "# HELP shared_metric First help.\nshared_metric{f=\"c\"} 3\nonly_c 1\n");
 
-    const port = 19000 + Math.floor(Math.random() * 1000);
-    nodeExporter = spawnCommand(NODE_EXPORTER, [
-      `--web.listen-address=127.0.0.1:${port}`,
-      `--path.sysfs=${sys}`,
-      `--path.procfs=${proc}`,
-      "--collector.disable-defaults",
-      ...COMPARED.map((c) => `--collector.${c}`),
-      `--collector.textfile.directory=${prom}`,
-    ]);
-    await nodeExporter.waitFor(/Listening on/, 30_000);
-    const config = join(dir.path, "unix.alloy");
-    writeFileSync(
-      config,
+    peers = await startPeers(
+      dir.path,
+      [`--path.sysfs=${sys}`, `--path.procfs=${proc}`, "--collector.disable-defaults", ...COMPARED.map((c) => `--collector.${c}`), `--collector.textfile.directory=${prom}`],
       `prometheus.exporter.unix "fixtures" {
   set_collectors = ${JSON.stringify([...COMPARED, "watchdog"])}
   sysfs_path     = ${JSON.stringify(sys)}
@@ -460,17 +446,12 @@ prometheus.exporter.unix "filtered" {
 }
 `,
     );
-    alloy = spawnRuntime(join(repoRoot, "src/cli/entry.ts"), ["run", "--server.http.listen-addr=127.0.0.1:0", `--storage.path=${join(dir.path, "data")}`, config]);
-    const out = await alloy.waitFor(/now listening for http traffic.*addr=127\.0\.0\.1:\d+/, 60_000);
-    alloyBase = `http://127.0.0.1:${/addr=127\.0\.0\.1:(\d+)/.exec(out)![1]}/api/v0/component/prometheus.exporter.unix`;
-    [ours, theirs] = await Promise.all([scrape(`${alloyBase}.fixtures/metrics`), scrape(`http://127.0.0.1:${port}/metrics`)]);
+    alloyBase = peers.alloyBase;
+    [ours, theirs] = await Promise.all([scrape(`${alloyBase}.fixtures/metrics`), scrape(peers.nodeExporterUrl)]);
   });
 
   after(async () => {
-    alloy?.kill("SIGTERM");
-    await alloy?.completion(30_000).catch(() => {});
-    nodeExporter?.kill("SIGTERM");
-    await nodeExporter?.completion(10_000).catch(() => {});
+    await peers?.stop();
     dir.cleanup();
   });
 

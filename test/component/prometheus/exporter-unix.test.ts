@@ -5,12 +5,9 @@
 // under the runtime running the test); its handler is reached on the component's HTTP path.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { type ChildRun, repoRoot, spawnCommand, spawnRuntime } from "../../helpers/runtime.ts";
 import { makeTempDir } from "../../helpers/tmp.ts";
+import { type Peers, startPeers } from "./exporter-unix-peers.ts";
 
-const NODE_EXPORTER = "/usr/bin/prometheus-node-exporter";
 // Every collector both know (node_exporter 1.5.0, Debian's, has no watchdog collector yet).
 const COLLECTORS = [
   "arp", "bonding", "btrfs", "conntrack", "cpu", "cpufreq", "diskstats", "dmi", "edac", "entropy", "fibrechannel", "filefd", "filesystem", "hwmon", "infiniband", "ipvs", "loadavg", "mdadm", "meminfo", "netclass",
@@ -63,24 +60,14 @@ const labelSet = (name: string, f: Family) =>
 
 describe("prometheus.exporter.unix against node_exporter", { timeout: 120_000 }, () => {
   const dir = makeTempDir("alloy-ts-unix-");
-  let nodeExporter: ChildRun | undefined;
-  let alloy: ChildRun | undefined;
+  let peers: Peers | undefined;
   let ours = new Map<string, Family>();
   let theirs = new Map<string, Family>();
 
   before(async () => {
-    assert.ok(existsSync(NODE_EXPORTER), "Debian's prometheus-node-exporter is needed (.ci/run installs it)");
-    const port = 19000 + Math.floor(Math.random() * 1000);
-    nodeExporter = spawnCommand(NODE_EXPORTER, [
-      `--web.listen-address=127.0.0.1:${port}`,
-      "--collector.disable-defaults",
-      ...COLLECTORS.map((c) => `--collector.${c}`),
-      `--collector.filesystem.mount-points-exclude=${MOUNT_POINTS_EXCLUDE}`,
-    ]);
-    await nodeExporter.waitFor(/Listening on/, 30_000);
-    const config = join(dir.path, "unix.alloy");
-    writeFileSync(
-      config,
+    peers = await startPeers(
+      dir.path,
+      ["--collector.disable-defaults", ...COLLECTORS.map((c) => `--collector.${c}`), `--collector.filesystem.mount-points-exclude=${MOUNT_POINTS_EXCLUDE}`],
       `prometheus.exporter.unix "host" {
   set_collectors = ${JSON.stringify([...COLLECTORS, "watchdog"])}
   cpu {
@@ -92,23 +79,14 @@ describe("prometheus.exporter.unix against node_exporter", { timeout: 120_000 },
 }
 `,
     );
-    alloy = spawnRuntime(join(repoRoot, "src/cli/entry.ts"), ["run", "--server.http.listen-addr=127.0.0.1:0", `--storage.path=${join(dir.path, "data")}`, config]);
-    const out = await alloy.waitFor(/now listening for http traffic.*addr=127\.0\.0\.1:\d+/, 60_000);
-    const alloyPort = /addr=127\.0\.0\.1:(\d+)/.exec(out)![1];
     // Scrape both close together.
-    const [a, b] = await Promise.all([
-      fetch(`http://127.0.0.1:${alloyPort}/api/v0/component/prometheus.exporter.unix.host/metrics`).then((r) => r.text()),
-      fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()),
-    ]);
+    const [a, b] = await Promise.all([fetch(`${peers.alloyBase}.host/metrics`).then((r) => r.text()), fetch(peers.nodeExporterUrl).then((r) => r.text())]);
     ours = parse(a);
     theirs = parse(b);
   });
 
   after(async () => {
-    alloy?.kill("SIGTERM");
-    await alloy?.completion(30_000).catch(() => {});
-    nodeExporter?.kill("SIGTERM");
-    await nodeExporter?.completion(10_000).catch(() => {});
+    await peers?.stop();
     dir.cleanup();
   });
 

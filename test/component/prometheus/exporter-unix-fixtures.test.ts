@@ -10,7 +10,7 @@ import { dirname, join } from "node:path";
 import { makeTempDir } from "../../helpers/tmp.ts";
 import { type Peers, startPeers } from "./exporter-unix-peers.ts";
 // Collectors that read only the fixture tree (node_exporter 1.5.0, Debian's, knows these).
-const SYSFS_COLLECTORS = ["bonding", "btrfs", "cpufreq", "dmi", "edac", "fibrechannel", "hwmon", "infiniband", "ipvs", "mdadm", "netclass", "nfs", "nfsd", "nvme", "powersupplyclass", "rapl", "tapestats", "thermal_zone", "xfs", "zfs"];
+const SYSFS_COLLECTORS = ["bcache", "bonding", "btrfs", "cpufreq", "dmi", "edac", "fibrechannel", "hwmon", "infiniband", "ipvs", "mdadm", "netclass", "nfs", "nfsd", "nvme", "powersupplyclass", "rapl", "tapestats", "thermal_zone", "xfs", "zfs"];
 const COMPARED = [...SYSFS_COLLECTORS, "textfile"];
 
 /** Writes files (path -> content) and symlinks (path -> "->target") under root. */
@@ -220,6 +220,30 @@ function buildSysfs(sys: string): void {
     "fs/btrfs/0abb23a9-9aab-4d2e-9ea6-4ce9d7a9d5b3/allocation/system/raid1/total_bytes": "8388608\n",
     "fs/btrfs/0abb23a9-9aab-4d2e-9ea6-4ce9d7a9d5b3/allocation/system/raid1/used_bytes": "16384\n",
     "fs/btrfs/0abb23a9-9aab-4d2e-9ea6-4ce9d7a9d5b3/commit_stats": "commits 258051\nlast_commit_ms 1000\nmax_commit_ms 51462\ntotal_commit_ms 47836090\n",
+    "fs/bcache/deaddd54-c735-46d5-868e-f331c5fd7c74/average_key_size": "0\n",
+    "fs/bcache/deaddd54-c735-46d5-868e-f331c5fd7c74/btree_cache_size": "0\n",
+    "fs/bcache/deaddd54-c735-46d5-868e-f331c5fd7c74/cache_available_percent": "100\n",
+    "fs/bcache/deaddd54-c735-46d5-868e-f331c5fd7c74/congested": "0\n",
+    "fs/bcache/deaddd54-c735-46d5-868e-f331c5fd7c74/root_usage_percent": "0\n",
+    "fs/bcache/deaddd54-c735-46d5-868e-f331c5fd7c74/tree_depth": "0\n",
+    "fs/bcache/deaddd54-c735-46d5-868e-f331c5fd7c74/internal/active_journal_entries": "1\n",
+    "fs/bcache/deaddd54-c735-46d5-868e-f331c5fd7c74/internal/btree_nodes": "2\n",
+    "fs/bcache/deaddd54-c735-46d5-868e-f331c5fd7c74/internal/btree_read_average_duration_us": "1305\n",
+    "fs/bcache/deaddd54-c735-46d5-868e-f331c5fd7c74/internal/cache_read_races": "0\n",
+    "fs/bcache/deaddd54-c735-46d5-868e-f331c5fd7c74/bdev0/dirty_data": "1.2M\n",
+    "fs/bcache/deaddd54-c735-46d5-868e-f331c5fd7c74/bdev0/stats_total/bypassed": "0\n",
+    "fs/bcache/deaddd54-c735-46d5-868e-f331c5fd7c74/bdev0/stats_total/cache_hits": "546\n",
+    "fs/bcache/deaddd54-c735-46d5-868e-f331c5fd7c74/bdev0/stats_total/cache_misses": "3\n",
+    "fs/bcache/deaddd54-c735-46d5-868e-f331c5fd7c74/bdev0/stats_total/cache_bypass_hits": "0\n",
+    "fs/bcache/deaddd54-c735-46d5-868e-f331c5fd7c74/bdev0/stats_total/cache_bypass_misses": "0\n",
+    "fs/bcache/deaddd54-c735-46d5-868e-f331c5fd7c74/bdev0/stats_total/cache_miss_collisions": "0\n",
+    "fs/bcache/deaddd54-c735-46d5-868e-f331c5fd7c74/bdev0/stats_total/cache_readaheads": "13\n",
+    "fs/bcache/deaddd54-c735-46d5-868e-f331c5fd7c74/bdev0/stats_five_minute/cache_hits": "1\n",
+    "fs/bcache/deaddd54-c735-46d5-868e-f331c5fd7c74/cache0/io_errors": "0\n",
+    "fs/bcache/deaddd54-c735-46d5-868e-f331c5fd7c74/cache0/metadata_written": "512\n",
+    "fs/bcache/deaddd54-c735-46d5-868e-f331c5fd7c74/cache0/written": "1.5k\n",
+    "fs/bcache/deaddd54-c735-46d5-868e-f331c5fd7c74/bdev0/writeback_rate_debug": "rate:\t\t1.1M/sec\ndirty:\t\t20.4G\ntarget:\t\t20.4G\nproportional:\t-427.5k\nintegral:\t790.0k\nchange:\t\t321.5k/sec\nnext io:\t17ms\n",
+    "fs/bcache/deaddd54-c735-46d5-868e-f331c5fd7c74/cache0/priority_stats": "Unused:\t\t99%\nMetadata:\t0%\nAverage:\t10473\nSectors per Q:\t64\nQuantiles:\t[0 0 0 0]\n",
     "class/watchdog/watchdog0/bootstatus": "0\n",
     "class/watchdog/watchdog0/identity": "iTCO_wdt\n",
     "class/watchdog/watchdog0/state": "inactive\n",
@@ -403,11 +427,14 @@ describe("prometheus.exporter.unix on fixtures, against node_exporter", { timeou
 
     peers = await startPeers(
       dir.path,
-      [`--path.sysfs=${sys}`, `--path.procfs=${proc}`, "--collector.disable-defaults", ...COMPARED.map((c) => `--collector.${c}`), `--collector.textfile.directory=${prom}`],
+      [`--path.sysfs=${sys}`, `--path.procfs=${proc}`, "--collector.bcache.priorityStats", "--collector.disable-defaults", ...COMPARED.map((c) => `--collector.${c}`), `--collector.textfile.directory=${prom}`],
       `prometheus.exporter.unix "fixtures" {
   set_collectors = ${JSON.stringify([...COMPARED, "watchdog"])}
   sysfs_path     = ${JSON.stringify(sys)}
   procfs_path    = ${JSON.stringify(proc)}
+  bcache {
+    priority_stats = true
+  }
   textfile {
     directory = ${JSON.stringify(prom)}
   }
@@ -507,7 +534,7 @@ prometheus.exporter.unix "filtered" {
 
   it("reads every fixture collector's subsystem (so that the comparison above is not of empty outputs)", () => {
     for (const c of SYSFS_COLLECTORS) assert.ok(sample(ours, `node_scrape_collector_success{collector="${c}"} 1`), c);
-    for (const family of ["node_btrfs_allocation_ratio", "node_fibrechannel_info", "node_infiniband_port_data_received_bytes_total", "node_zfs_arc_hits", "node_zfs_zpool_nread", "node_zfs_zpool_dataset_writes", "node_zfs_zpool_state", "node_xfs_read_calls_total", "node_bonding_active", "node_md_blocks_synced", "node_nvme_info", "node_tape_io_now", "node_dmi_info", "node_rapl_package_joules_total"]) {
+    for (const family of ["node_bcache_dirty_data_bytes", "node_bcache_priority_stats_unused_percent", "node_btrfs_allocation_ratio", "node_fibrechannel_info", "node_infiniband_port_data_received_bytes_total", "node_zfs_arc_hits", "node_zfs_zpool_nread", "node_zfs_zpool_dataset_writes", "node_zfs_zpool_state", "node_xfs_read_calls_total", "node_bonding_active", "node_md_blocks_synced", "node_nvme_info", "node_tape_io_now", "node_dmi_info", "node_rapl_package_joules_total"]) {
       assert.ok(ours.get(family)?.lines.length, family);
     }
     // Backends are summed by their labels: the two identical FWM backends become one series.

@@ -10,7 +10,7 @@ import { type Peers, startPeers } from "./exporter-unix-peers.ts";
 
 // Every collector both know (node_exporter 1.5.0, Debian's, has no watchdog collector yet).
 const COLLECTORS = [
-  "arp", "bonding", "btrfs", "conntrack", "cpu", "cpufreq", "diskstats", "dmi", "edac", "entropy", "fibrechannel", "filefd", "filesystem", "hwmon", "infiniband", "ipvs", "loadavg", "mdadm", "meminfo", "netclass",
+  "arp", "bcache", "bonding", "btrfs", "conntrack", "cpu", "cpufreq", "diskstats", "dmi", "edac", "entropy", "fibrechannel", "filefd", "filesystem", "hwmon", "infiniband", "ipvs", "loadavg", "mdadm", "meminfo", "netclass",
   "netdev", "netstat", "nfs", "nfsd", "nvme", "os", "powersupplyclass", "pressure", "rapl", "schedstat", "selinux", "sockstat", "softnet", "stat", "tapestats", "textfile",
   "thermal_zone", "time", "udp_queues", "uname", "vmstat", "xfs", "zfs",
 ];

@@ -1,6 +1,7 @@
 // The collectors prometheus.exporter.unix runs, by node_exporter's names, and node_exporter's default
 // set on Linux (the one Alloy enables when set_collectors is empty).
 
+import { bcache } from "./bcache.ts";
 import { btrfs } from "./btrfs.ts";
 import type { Collector } from "./common.ts";
 import { CORE_COLLECTORS } from "./core.ts";
@@ -22,6 +23,7 @@ import { zfs } from "./zfs.ts";
 export const COLLECTORS: Record<string, Collector> = {
   ...CORE_COLLECTORS,
   arp,
+  bcache,
   bonding,
   btrfs,
   conntrack,

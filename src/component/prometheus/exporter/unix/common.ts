@@ -106,14 +106,6 @@ export async function tryRead(platform: Platform, path: string): Promise<string 
   }
 }
 
-/** A file's content as a number (sysfs attributes), or undefined when absent or not a number. */
-export async function tryReadNumber(platform: Platform, path: string): Promise<number | undefined> {
-  const text = await tryRead(platform, path);
-  if (text === undefined || text === "") return undefined;
-  const v = Number(text);
-  return Number.isNaN(v) ? undefined : v;
-}
-
 /** Whether an error from the Platform's file system means "no such file or directory". */
 export function isNotFound(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: string }).code === "ENOENT";

@@ -5,6 +5,7 @@ import { createNodePlatform } from "./node.ts";
 import type { Platform, RuntimeName } from "./types.ts";
 
 export type * from "./types.ts";
+export { requestViaFetch, ResponseTooLargeError } from "./fetch-request.ts";
 
 export function detectRuntime(): RuntimeName {
   if ("Deno" in globalThis) return "deno";

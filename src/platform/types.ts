@@ -244,6 +244,44 @@ export interface FetchClient {
   close(): Promise<void>;
 }
 
+/**
+ * One request whose body is sent, and whose response body is read, as whole bytes: the hot requests
+ * (scrapes, remote-write pushes), which need neither streams nor a Response object. Semantics are
+ * fetch's (redirects, decoding of gzip/deflate/br responses, errors), so that a caller can switch
+ * between Platform.request and a fetch without behaving differently.
+ */
+export interface HttpRequest {
+  url: string;
+  method: string;
+  headers: Headers;
+  body?: Uint8Array;
+  signal?: AbortSignal;
+  /** Follows redirects as fetch's redirect "follow" does; otherwise a 3xx response is the answer. */
+  followRedirects: boolean;
+  /** Whether the body of a response with this status is wanted (default: always); one that is not comes back empty. */
+  readBody?: (status: number) => boolean;
+  /** At most this many bytes of the (decoded) body are read; absent: no limit. */
+  maxBodyBytes?: number;
+  /**
+   * What a longer body does: "fail" (default) rejects the request with a ResponseTooLargeError as
+   * soon as the limit is passed; "truncate" answers with the first maxBodyBytes bytes.
+   */
+  bodyOverflow?: "fail" | "truncate";
+  /**
+   * A buffer the body may be read into when it fits (the response's body is then a view of it), so
+   * that a caller reading one body at a time does not allocate one per response.
+   */
+  bodyBuffer?: Uint8Array;
+}
+
+export interface HttpResponse {
+  status: number;
+  statusText: string;
+  headers: Headers;
+  /** The decoded body, or an empty one when readBody said no. */
+  body: Uint8Array;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Datagrams and byte streams (cluster gossip over UDP and TCP, as memberlist's own transport)
 
@@ -476,6 +514,12 @@ export interface Platform {
    * certificate, a proxy URL of an unknown scheme, or a feature this runtime lacks.
    */
   createFetchClient(options: FetchClientOptions): FetchClient;
+  /**
+   * Sends one request with the runtime's cheapest HTTP/1.1 client (the system's roots, no proxy, as
+   * the global fetch) and reads the whole response; see HttpRequest. Network failures reject as
+   * fetch's do (TypeError "fetch failed", the reason as cause), an aborted signal with its reason.
+   */
+  request(request: HttpRequest): Promise<HttpResponse>;
 
   /** Binds a UDP socket. */
   bindDatagram(options: DatagramOptions): Promise<DatagramSocket>;

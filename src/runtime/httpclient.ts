@@ -10,7 +10,8 @@
 // contents of ca_file, cert_file and key_file, change — those files are read on every request, as
 // Prometheus's common config does. Everything else stays on the caller's fetch, the hot path.
 
-import type { FetchClient, FetchClientTls, Platform, ProxySettings, TlsVersion } from "../platform/mod.ts";
+import type { FetchClient, FetchClientTls, HttpRequest, HttpResponse, Platform, ProxySettings, TlsVersion } from "../platform/mod.ts";
+import { requestViaFetch } from "../platform/mod.ts";
 import { attr, block, struct, t } from "../syntax/schema/index.ts";
 import type { SecretValue } from "../syntax/value/index.ts";
 
@@ -399,6 +400,21 @@ export class HttpClient {
     init.headers?.forEach((v, k) => headers.set(k, v));
     const send = this.#isMemory(new URL(url)) ? this.fetchFn : await this.#transport.fetchFor(this.config.tls_config, this.config, this.fetchFn);
     return send(url, { ...init, headers, redirect: this.config.follow_redirects ? "follow" : "manual" });
+  }
+
+  /**
+   * One request with the configured authentication, headers, redirect policy, TLS settings and proxy,
+   * its response read whole (see HttpRequest): the hot requests of scrapes and remote-write pushes.
+   * Plain requests go through the platform's cheapest client; the in-memory address and clients
+   * built for TLS settings or a proxy answer through their fetch.
+   */
+  async request(url: string, init: Omit<HttpRequest, "url" | "followRedirects">): Promise<HttpResponse> {
+    const headers = await this.headers();
+    init.headers.forEach((v, k) => headers.set(k, v));
+    const request: HttpRequest = { ...init, url, headers, followRedirects: this.config.follow_redirects };
+    if (this.#isMemory(new URL(url))) return requestViaFetch(this.fetchFn, request);
+    const send = await this.#transport.fetchFor(this.config.tls_config, this.config, this.fetchFn);
+    return send === this.fetchFn ? this.platform.request(request) : requestViaFetch(send, request);
   }
 
   /** The client-credentials token of an oauth2 block, fetched again shortly before it expires. */

@@ -16,7 +16,7 @@ import { checkTlsMaterial } from "./tls-material.ts";
 type Undici = typeof import("undici");
 
 let undiciModule: Promise<Undici> | undefined;
-const loadUndici = () => (undiciModule ??= import("undici"));
+export const loadUndici = () => (undiciModule ??= import("undici"));
 
 /** Connecting (TCP, proxy handshake and TLS) gives up after this long, as Go's TLSHandshakeTimeout. */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -166,7 +166,7 @@ function refuseProxyAuthRequired(handler: Dispatcher.DispatchHandlers, proxy: UR
   return wrapped;
 }
 
-function poolOptions() {
+export function poolOptions() {
   // Idle connections are kept for reuse (remote_write sends every few seconds) but never hold the
   // process open: undici unrefs idle sockets.
   return { keepAliveTimeout: 30_000, keepAliveMaxTimeout: 300_000 };

@@ -12,6 +12,7 @@
 // retry_on_http_429, honouring Retry-After), other 4xx drop the batch. The number of shards is
 // recomputed every 10s from the rates in and out, as Prometheus does.
 
+import type { HttpResponse } from "../../../platform/mod.ts";
 import type { Logger } from "../../../runtime/logging/logger.ts";
 import type { CounterChild, GaugeChild, HistogramChild } from "../../../runtime/metrics/registry.ts";
 import type { NativeHistogram } from "../../../wire/histogram.ts";
@@ -103,6 +104,10 @@ const LIVE_BACKLOG_SAMPLES = 200_000;
 const FLUSH_DEADLINE_MS = 5_000;
 
 class NonRecoverableError extends Error {}
+
+/** Enough bytes of an error response for the 512 characters of it that are logged. */
+const ERROR_BODY_BYTES = 4 * 512;
+const errorText = new TextDecoder();
 
 /** Records of one written batch, read live or from a file, with the position after them. */
 interface RecordGroup {
@@ -796,23 +801,24 @@ export class Endpoint {
     for (const [k, v] of Object.entries(cfg.headers)) headers.set(k, v);
     const timeout = AbortSignal.timeout(cfg.remoteTimeoutMs);
     const signal = AbortSignal.any([timeout, this.abort.signal]);
-    let response: Response;
+    let response: HttpResponse;
     try {
-      response = await this.deps.client.fetch(cfg.url, { method: "POST", headers, body: body as BodyInit, signal });
+      response = await this.deps.client.request(cfg.url, {
+        method: "POST",
+        headers,
+        body,
+        signal,
+        // Only a failure's body is read, for the first 512 characters of its text.
+        readBody: (status) => status < 200 || status >= 300,
+        maxBodyBytes: ERROR_BODY_BYTES,
+        bodyOverflow: "truncate",
+      });
     } catch (e) {
       const msg = timeout.aborted ? "context deadline exceeded" : (e as Error).message;
       throw new Error(`Post "${cfg.url}": ${msg}`);
     }
-    if (response.status >= 200 && response.status < 300) {
-      await response.body?.cancel().catch(() => {});
-      return;
-    }
-    let text = "";
-    try {
-      text = (await response.text()).slice(0, 512);
-    } catch {
-      // The status says enough.
-    }
+    if (response.status >= 200 && response.status < 300) return;
+    const text = errorText.decode(response.body).slice(0, 512);
     const message = `server returned HTTP status ${response.status} ${response.statusText}: ${text.trim()}`;
     if (response.status >= 500 || (response.status === 429 && cfg.queue.retryOnHttp429)) {
       throw Object.assign(new Error(message), { retryAfterMs: retryAfterMs(response.headers.get("Retry-After")) });

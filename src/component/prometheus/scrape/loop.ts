@@ -8,6 +8,7 @@
 // Hot path: a repeated series costs a lookup of its raw text in the RawSeriesCache (no label decoding),
 // so only new series are decoded, given target labels, validated and interned in the LabelStore.
 
+import { type HttpResponse, ResponseTooLargeError } from "../../../platform/mod.ts";
 import type { Logger } from "../../../runtime/logging/logger.ts";
 import { formatDuration } from "../../../syntax/schema/index.ts";
 import { Entry, type EntryKind, type ExpositionParser, type MetricType } from "../../../wire/exposition/common.ts";
@@ -500,53 +501,35 @@ export class ScrapeLoop {
       "User-Agent": o.userAgent,
       "X-Prometheus-Scrape-Timeout-Seconds": formatSeconds(this.target.timeoutMs / 1000),
     });
-    let response: Response;
+    let response: HttpResponse;
     try {
-      response = await this.deps.client.fetch(this.target.url, { method: "GET", headers, signal });
+      response = await this.deps.client.request(this.target.url, {
+        method: "GET",
+        headers,
+        signal,
+        // Only a 200's body is parsed; Prometheus fails a body of body_size_limit bytes or more.
+        readBody: (status) => status === 200,
+        ...(o.bodySizeLimit > 0 ? { maxBodyBytes: o.bodySizeLimit - 1 } : {}),
+        bodyBuffer: this.body,
+      });
     } catch (e) {
+      if (e instanceof ResponseTooLargeError) throw new ScrapeError("body size limit exceeded");
       throw new ScrapeError(fetchErrorText(e, this.target.url, timeout.aborted));
     }
-    try {
-      if (response.status !== 200) throw new ScrapeError(`server returned HTTP status ${response.status} ${response.statusText || statusText(response.status)}`);
-      let body = await this.readLimited(response, o.bodySizeLimit);
-      if (response.headers.get("Content-Encoding") === "gzip" && body[0] === 0x1f && body[1] === 0x8b) {
-        // fetch decompresses network responses itself; a response from the in-memory address may not be.
+    if (response.status !== 200) throw new ScrapeError(`server returned HTTP status ${response.status} ${response.statusText || statusText(response.status)}`);
+    let body = response.body;
+    // The next body is read into one buffer big enough for this one.
+    if (body.length > this.body.length) this.body = new Uint8Array(2 ** Math.ceil(Math.log2(body.length)));
+    if (response.headers.get("Content-Encoding") === "gzip" && body[0] === 0x1f && body[1] === 0x8b) {
+      // Network responses come decoded; a response from the in-memory address may not be.
+      try {
         body = await gunzip(body, o.bodySizeLimit);
+      } catch (e) {
+        if (e instanceof ScrapeError) throw e;
+        throw new ScrapeError(fetchErrorText(e, this.target.url, timeout.aborted));
       }
-      return { body, contentType: response.headers.get("Content-Type") };
-    } catch (e) {
-      if (e instanceof ScrapeError) throw e;
-      throw new ScrapeError(fetchErrorText(e, this.target.url, timeout.aborted));
-    } finally {
-      if (!response.bodyUsed) await response.body?.cancel().catch(() => {});
     }
-  }
-
-  private async readLimited(response: Response, limit: number): Promise<Uint8Array> {
-    const stream = response.body;
-    if (stream === null) return new Uint8Array(0);
-    const reader = stream.getReader();
-    let n = 0;
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        if (limit > 0 && n + value.length >= limit) {
-          await reader.cancel().catch(() => {});
-          throw new ScrapeError("body size limit exceeded");
-        }
-        if (n + value.length > this.body.length) {
-          const bigger = new Uint8Array(Math.max(this.body.length * 2, n + value.length));
-          bigger.set(this.body.subarray(0, n));
-          this.body = bigger;
-        }
-        this.body.set(value, n);
-        n += value.length;
-      }
-    } finally {
-      reader.releaseLock();
-    }
-    return this.body.subarray(0, n);
+    return { body, contentType: response.headers.get("Content-Type") };
   }
 
   /** Stops the loop. With endOfRun, staleness markers follow two intervals later (the target went away). */

@@ -72,6 +72,8 @@ describe("prometheus.scrape", () => {
       assert.equal(up?.value, 1);
       assert.equal(latest(recorded(), `a_total{instance="${target.host}", job="${job}"}`)?.value, 1);
       assert.equal(latest(recorded(), `b{instance="${target.host}", job="${job}", x="1"}`)?.value, 2);
+      // Whole milliseconds, as Prometheus's timestamps (the scrape offset has fractions of one).
+      assert.ok(recorded().every((s) => Number.isInteger(s.timestamp)), "integer timestamps");
       assert.equal(latest(recorded(), `c{instance="${target.host}", job="${job}"}`)?.timestamp, 1700000000000, "honor_timestamps");
       assert.equal(latest(recorded(), `scrape_samples_scraped{instance="${target.host}", job="${job}"}`)?.value, 3);
       assert.equal(latest(recorded(), `scrape_series_added{instance="${target.host}", job="${job}"}`)?.value, 3);

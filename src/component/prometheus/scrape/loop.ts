@@ -280,7 +280,9 @@ export class ScrapeLoop {
     const now = Date.now();
     while (now - this.aligned >= interval) this.aligned += interval;
     const tolerance = Math.min(interval / 100, MAX_ALIGN_TOLERANCE_MS);
-    const scrapeTime = now - this.aligned <= tolerance ? this.aligned : now;
+    // Samples carry whole milliseconds (Prometheus's timestamp.FromTime); the aligned time keeps the
+    // offset's fraction for the timers.
+    const scrapeTime = Math.floor(now - this.aligned <= tolerance ? this.aligned : now);
     this.running = this.scrapeAndReport(scrapeTime)
       .catch((e) => this.deps.logger.warn("scrape failed", { target: this.target.url, err: (e as Error).message }))
       .finally(() => {

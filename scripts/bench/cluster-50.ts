@@ -74,9 +74,17 @@ function alloyCommand(runtime: string): [string, string[]] {
   throw new Error(`unknown runtime ${runtime} (bun, node, deno or all)`);
 }
 
-/** One agent process; keeps only the tail of its output, for error reports. */
+/** memberlist's log lines about failure detection, counted per agent. */
+const EVENT_PATTERNS: [string, RegExp][] = [
+  ["suspicions", /msg="memberlist: suspect \S+ has failed, no acks received"/],
+  ["deaths", /msg="memberlist: marking \S+ as failed/],
+  ["refutations", /msg="memberlist: refuting a (suspect|dead) message/],
+];
+
+/** One agent process; keeps only the tail of its output, for error reports, and counts events. */
 class Agent {
   readonly child: ChildProcess;
+  readonly events = new Map<string, number>();
   port = 0;
   #tail = "";
   #exit: string | undefined;
@@ -88,8 +96,15 @@ class Agent {
     cwd: string,
   ) {
     this.child = spawn(command[0], [...command[1], ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let partial = "";
     const append = (chunk: Buffer) => {
-      this.#tail = (this.#tail + chunk.toString()).slice(-16_384);
+      const text = chunk.toString();
+      this.#tail = (this.#tail + text).slice(-16_384);
+      const lines = (partial + text).split("\n");
+      partial = lines.pop()!;
+      for (const line of lines) {
+        for (const [event, pattern] of EVENT_PATTERNS) if (pattern.test(line)) this.events.set(event, (this.events.get(event) ?? 0) + 1);
+      }
     };
     this.child.stdout!.on("data", append);
     this.child.stderr!.on("data", append);
@@ -123,14 +138,18 @@ class Agent {
     }
   }
 
-  async participants(): Promise<string[] | undefined> {
+  /** The peers this agent lists (undefined when it does not answer). */
+  async peers(): Promise<{ name: string; state: string }[] | undefined> {
     try {
       const response = await fetch(`http://127.0.0.1:${this.port}/api/v0/web/peers`, { signal: AbortSignal.timeout(10_000) });
-      const peers = (await response.json()) as { name: string; state: string }[];
-      return peers.filter((p) => p.state === "participant").map((p) => p.name);
+      return (await response.json()) as { name: string; state: string }[];
     } catch {
       return undefined;
     }
+  }
+
+  async participants(): Promise<string[] | undefined> {
+    return (await this.peers())?.filter((p) => p.state === "participant").map((p) => p.name);
   }
 
   /** The sum of every series of each named counter in the agent's /metrics. */
@@ -200,18 +219,26 @@ interface Result {
 /** Polls until check() holds for every agent; returns the seconds it took, or a description of the last state. */
 async function until(agents: Agent[], check: (names: string[] | undefined) => boolean, timeoutMs: number, describe: () => Promise<string>): Promise<number | string> {
   const started = performance.now();
+  let reported = started;
   for (;;) {
     const lists = await Promise.all(agents.map((a) => a.participants()));
     if (lists.every(check)) return (performance.now() - started) / 1000;
     if (performance.now() - started > timeoutMs) return `not after ${timeoutMs / 1000}s (${await describe()})`;
+    // Progress every 10s, so that a slow phase shows what it waits for.
+    if (performance.now() - reported > 10_000) {
+      reported = performance.now();
+      process.stderr.write(`  ${((reported - started) / 1000).toFixed(0)}s: ${await describe()}\n`);
+    }
     await sleep(500);
   }
 }
 
+/** How many agents list how many peers, and how many of those as participants. */
 async function distribution(agents: Agent[]): Promise<string> {
   const counts = new Map<string, number>();
-  for (const list of await Promise.all(agents.map((a) => a.participants()))) {
-    const key = list === undefined ? "no answer" : `${list.length} participants`;
+  for (const list of await Promise.all(agents.map((a) => a.peers()))) {
+    const participants = list?.filter((p) => p.state === "participant").length;
+    const key = list === undefined ? "no answer" : participants === list.length ? `${participants} participants` : `${list.length} peers, ${participants} participants`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return [...counts].map(([k, n]) => `${n} agents see ${k}`).join(", ");
@@ -270,6 +297,11 @@ async function runCluster(runtime: string): Promise<Result> {
     const convergeS = await until(agents, (list) => list?.sort().join(",") === everyone, CONVERGE_TIMEOUT_MS, () => distribution(agents));
     process.stderr.write(`${runtime}: converged: ${typeof convergeS === "number" ? `${convergeS.toFixed(1)}s` : convergeS}\n`);
 
+    const eventTotals = () => EVENT_PATTERNS.map(([event]) => agents.reduce((sum, a) => sum + (a.events.get(event) ?? 0), 0));
+    const describeEvents = (counts: number[]) => counts.map((n, i) => `${n} ${EVENT_PATTERNS[i]![0]}`).join(", ");
+    const atConvergence = eventTotals();
+    notes.push(`failure-detection events among healthy agents until converged: ${describeEvents(atConvergence)}`);
+
     // Steady state: settle, then the counters and CPU over the window.
     await sleep(SETTLE_S * 1000);
     process.stderr.write(`${runtime}: measuring gossip over ${WINDOW_S}s\n`);
@@ -284,6 +316,10 @@ async function runCluster(runtime: string): Promise<Result> {
     const rss = agents.map((a) => a.rssMiB());
     const stillConverged = await distribution(agents);
     if (stillConverged !== `${AGENTS} agents see ${AGENTS} participants`) notes.push(`after the window: ${stillConverged}`);
+
+    // Healthy agents should not suspect each other once settled.
+    const atKill = eventTotals();
+    notes.push(`failure-detection events among healthy agents from convergence to the kill: ${describeEvents(atKill.map((n, i) => n - atConvergence[i]!))}`);
 
     // Failure detection: SIGKILL one agent in the middle (not a seed), then watch the survivors.
     const victim = agents[Math.floor(AGENTS / 2)]!;

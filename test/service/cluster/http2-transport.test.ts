@@ -106,6 +106,26 @@ describe("ckit HTTP/2 transport", () => {
     await eventually("a failure", () => a.transport.metrics.packetsSendFailed > failed, 5000);
   });
 
+  it("a peer that never answers holds up only its own packets, not other peers'", async () => {
+    // ckit's single sender would wait out the packet timeout (an hour here) before b got anything.
+    const sender = new Http2Transport({ createClient: p.createHttp2Client, packetTimeoutMs: 3_600_000, shutdownFlushMs: 0 });
+    const hanging = await node(true);
+    try {
+      b.packets.length = 0;
+      await sender.writeTo(bytes(100), hanging.addr);
+      await sender.writeTo(bytes(101), hanging.addr);
+      for (let i = 0; i < 5; i++) await sender.writeTo(bytes(i), b.addr);
+      await eventually("b's five packets", () => b.packets.length === 5, 5000);
+      assert.deepEqual(b.packets.map((pk) => pk.buf[0]), [0, 1, 2, 3, 4]);
+      // The stuck peer's second packet still waits behind its first.
+      assert.equal(sender.outQueueLength, 1);
+    } finally {
+      await sender.shutdown();
+      await hanging.transport.shutdown();
+      await hanging.server.close(100);
+    }
+  });
+
   it("carries a full-duplex stream: each side reads before the other has finished", async () => {
     b.streams.length = 0;
     const conn = await a.transport.dial(b.addr, 5000);

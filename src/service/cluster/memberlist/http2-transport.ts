@@ -2,8 +2,16 @@
 // gossip rides on the agent's main HTTP port.
 //
 // - Packets: POST /api/v1/ckit/transport/message, one frame per packet. Outgoing packets wait in a
-//   queue of 1000 (the oldest is dropped when full) and one worker sends them one at a time, so a
-//   send never fails from memberlist's point of view. Incoming ones go through a queue of 1000 too.
+//   queue of 1000 (the oldest is dropped when full), so a send never fails from memberlist's point
+//   of view. Incoming ones go through a queue of 1000 too.
+//   ckit sends the queue with one worker, one POST at a time (its TODO asks for more workers "to
+//   tolerate unhealthy peers"): a peer that does not answer holds every other peer's packets for
+//   the 5s packet timeout, and so do slow peers on a loaded machine. Pings and acks between healthy
+//   nodes then miss the 2s probe timeout, and healthy nodes suspect each other (seen with a peer
+//   cut off in test/cli/cluster-netns.test.ts, and with 50 agents on two cores in
+//   scripts/bench/cluster-50.ts). Here each peer has its own lane instead: at most one POST in
+//   flight per peer, in queue order, so a peer's packets still arrive in the order they were
+//   written, while a stuck peer delays only its own. The wire is unchanged.
 // - Streams: POST /api/v1/ckit/transport/stream, full duplex: the server answers 200 at once, then
 //   the request body carries the dialler's bytes and the response body the server's. Each write is
 //   one frame; frame boundaries mean nothing on a stream. The dialler's whole exchange is bounded
@@ -123,6 +131,15 @@ class DropOldestQueue<T> {
   shift(): T | undefined {
     return this.#items.shift();
   }
+  /** Removes and returns the oldest entry that `ready` accepts. */
+  takeFirst(ready: (item: T) => boolean): T | undefined {
+    const index = this.#items.findIndex(ready);
+    return index < 0 ? undefined : this.#items.splice(index, 1)[0];
+  }
+  /** Resolves at the next push or wake(), whatever the queue holds now. */
+  changed(): Promise<void> {
+    return new Promise((resolve) => (this.#waiter = resolve));
+  }
   /** Resolves when something is queued (or wake() is called). */
   wait(): Promise<void> {
     if (this.#items.length > 0) return Promise.resolve();
@@ -190,8 +207,8 @@ export class Http2Transport implements Transport {
   #handlers: TransportHandlers | undefined;
   #shutdown = false;
   #closing = false;
-  #sending = false;
-  #inFlight: AbortController | undefined;
+  /** Packet POSTs in flight, by destination address: one per peer at a time. */
+  readonly #inFlight = new Map<string, AbortController>();
   readonly #clients = new Map<string, Http2Client>();
   readonly #out = new DropOldestQueue<{ data: Uint8Array; addr: string }>(packetBufferSize);
   readonly #in = new DropOldestQueue<{ buf: Uint8Array; from: string; timestamp: number }>(packetBufferSize);
@@ -265,35 +282,36 @@ export class Http2Transport implements Transport {
     return Promise.resolve();
   }
 
+  /** Starts the oldest packet for each peer with nothing in flight; waits for a push or a finished send. */
   async #sendLoop() {
     for (;;) {
-      await this.#out.wait();
       if (this.#shutdown) return;
-      const packet = this.#out.shift();
-      if (!packet) continue;
+      const packet = this.#out.takeFirst((p) => !this.#inFlight.has(p.addr));
+      if (!packet) {
+        await this.#out.changed();
+        continue;
+      }
       this.metrics.txPackets++;
       this.metrics.txBytes += packet.data.length;
-      this.#sending = true;
-      try {
-        await this.#sendPacket(packet.data, packet.addr);
-      } finally {
-        this.#sending = false;
-      }
+      const abort = new AbortController();
+      this.#inFlight.set(packet.addr, abort);
+      void this.#sendPacket(packet.data, packet.addr, abort).finally(() => {
+        this.#inFlight.delete(packet.addr);
+        this.#out.wake();
+      });
     }
   }
 
   /** Waits (up to ms) until every queued packet has been sent. */
   async #flush(ms: number) {
     const deadline = this.#clock.now() + ms;
-    while ((this.#out.size > 0 || this.#sending) && this.#clock.now() < deadline) {
+    while ((this.#out.size > 0 || this.#inFlight.size > 0) && this.#clock.now() < deadline) {
       await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, 10));
     }
   }
 
-  async #sendPacket(data: Uint8Array, addr: string) {
+  async #sendPacket(data: Uint8Array, addr: string, abort: AbortController) {
     const timeoutMs = this.#options.packetTimeoutMs ?? 5000;
-    const abort = new AbortController();
-    this.#inFlight = abort;
     const timer = this.#clock.setTimeout(() => abort.abort(new Error("packet send timed out")), timeoutMs);
     try {
       const response = await this.#client(addr).fetch(`${this.#scheme}://${addr}${ckitMessagePath}`, {
@@ -313,7 +331,6 @@ export class Http2Transport implements Transport {
       this.#log.debug("failed to send message", { err: String(error), to: addr });
     } finally {
       this.#clock.clearTimeout(timer);
-      this.#inFlight = undefined;
     }
   }
 
@@ -498,7 +515,7 @@ export class Http2Transport implements Transport {
     this.#closing = true;
     await this.#flush(this.#options.shutdownFlushMs ?? 1000);
     this.#shutdown = true;
-    this.#inFlight?.abort(new Error("transport shut down"));
+    for (const abort of this.#inFlight.values()) abort.abort(new Error("transport shut down"));
     this.#out.wake();
     this.#in.wake();
     for (const conn of [...this.#streams]) conn.close();

@@ -14,6 +14,7 @@
 
 import type { HttpResponse } from "../../../platform/mod.ts";
 import type { Logger } from "../../../runtime/logging/logger.ts";
+import { deadline } from "../../../runtime/signal.ts";
 import type { CounterChild, GaugeChild, HistogramChild } from "../../../runtime/metrics/registry.ts";
 import type { NativeHistogram } from "../../../wire/histogram.ts";
 import { LabelsBuilder } from "../../../wire/labels/builder.ts";
@@ -805,23 +806,24 @@ export class Endpoint {
     const headers = new Headers(REMOTE_WRITE_HEADERS);
     headers.set("User-Agent", cfg.userAgent);
     for (const [k, v] of Object.entries(cfg.headers)) headers.set(k, v);
-    const timeout = AbortSignal.timeout(cfg.remoteTimeoutMs);
-    const signal = AbortSignal.any([timeout, this.abort.signal]);
+    const timeout = deadline(cfg.remoteTimeoutMs, this.abort.signal);
     let response: HttpResponse;
     try {
       response = await this.deps.client.request(cfg.url, {
         method: "POST",
         headers,
         body,
-        signal,
+        signal: timeout.signal,
         // Only a failure's body is read, for the first 512 characters of its text.
         readBody: (status) => status < 200 || status >= 300,
         maxBodyBytes: ERROR_BODY_BYTES,
         bodyOverflow: "truncate",
       });
     } catch (e) {
-      const msg = timeout.aborted ? "context deadline exceeded" : (e as Error).message;
+      const msg = timeout.timedOut() ? "context deadline exceeded" : (e as Error).message;
       throw new Error(`Post "${cfg.url}": ${msg}`);
+    } finally {
+      timeout.dispose();
     }
     if (response.status >= 200 && response.status < 300) return;
     const text = errorText.decode(response.body).slice(0, 512);

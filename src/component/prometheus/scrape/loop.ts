@@ -10,6 +10,7 @@
 
 import { type HttpResponse, ResponseTooLargeError } from "../../../platform/mod.ts";
 import type { Logger } from "../../../runtime/logging/logger.ts";
+import { deadline } from "../../../runtime/signal.ts";
 import { formatDuration } from "../../../syntax/schema/index.ts";
 import { Entry, type EntryKind, type ExpositionParser, type MetricType } from "../../../wire/exposition/common.ts";
 import { OpenMetricsParser } from "../../../wire/exposition/openmetrics.ts";
@@ -495,20 +496,19 @@ export class ScrapeLoop {
 
   private async fetchBody(): Promise<{ body: Uint8Array; contentType: string | null }> {
     const o = this.options;
-    const timeout = AbortSignal.timeout(Math.max(1, this.target.timeoutMs));
-    const signal = AbortSignal.any([timeout, this.abort.signal]);
     const headers = new Headers({
       Accept: o.acceptHeader,
       "Accept-Encoding": o.enableCompression ? "gzip" : "identity",
       "User-Agent": o.userAgent,
       "X-Prometheus-Scrape-Timeout-Seconds": formatSeconds(this.target.timeoutMs / 1000),
     });
+    const timeout = deadline(Math.max(1, this.target.timeoutMs), this.abort.signal);
     let response: HttpResponse;
     try {
       response = await this.deps.client.request(this.target.url, {
         method: "GET",
         headers,
-        signal,
+        signal: timeout.signal,
         // Only a 200's body is parsed; Prometheus fails a body of body_size_limit bytes or more.
         readBody: (status) => status === 200,
         ...(o.bodySizeLimit > 0 ? { maxBodyBytes: o.bodySizeLimit - 1 } : {}),
@@ -516,7 +516,9 @@ export class ScrapeLoop {
       });
     } catch (e) {
       if (e instanceof ResponseTooLargeError) throw new ScrapeError("body size limit exceeded");
-      throw new ScrapeError(fetchErrorText(e, this.target.url, timeout.aborted));
+      throw new ScrapeError(fetchErrorText(e, this.target.url, timeout.timedOut()));
+    } finally {
+      timeout.dispose();
     }
     if (response.status !== 200) throw new ScrapeError(`server returned HTTP status ${response.status} ${response.statusText || statusText(response.status)}`);
     let body = response.body;
@@ -528,7 +530,7 @@ export class ScrapeLoop {
         body = await gunzip(body, o.bodySizeLimit);
       } catch (e) {
         if (e instanceof ScrapeError) throw e;
-        throw new ScrapeError(fetchErrorText(e, this.target.url, timeout.aborted));
+        throw new ScrapeError(fetchErrorText(e, this.target.url, false));
       }
     }
     return { body, contentType: response.headers.get("Content-Type") };

@@ -36,8 +36,30 @@
 // figure rests on. memberlist's traffic per node grows with log(N) (retransmits, push/pull scaling),
 // so 50 nodes should be no more than ckit's 151.
 //
+// Stream bytes (push/pull) depend on Alloy more than on ckit: besides memberlist's own push/pull
+// with one random node every 60s (memberlist's 30s, doubled above 32 nodes), every agent re-joins its join addresses
+// every --cluster.rejoin-interval (Alloy's default 60s), a push/pull with each of the three seeds,
+// each carrying the whole member list. So the seeds answer about 47 push/pulls a minute and
+// write several times the mean; --rejoin=0s shows the cluster without it.
+//
+// Measured on this project's machine (2 cores, 24 GB; other work running), mean (min–max) per node:
+//
+//   runtime rejoin  converge  packet B/s  stream B/s     total B/s       RSS MiB        all drop the killed one
+//   bun     60s     8.1s      31 (24–34)  178 (91–1218)  209 (115–1251)  83 (81–88)     45.8s
+//   bun     0s      16.7s     32 (25–35)  46 (23–93)     78 (52–125)     83 (82–86)     46.1s
+//   node    60s     5.0s      27 (20–32)  179 (92–1181)  205 (114–1205)  114 (104–159)  45.6s
+//   deno    60s     8.2s      21 (17–28)  176 (90–1226)  198 (108–1250)  98 (94–109)    44.5s
+//
+// So without Alloy's rejoin, ≈ 30 B/s of packets and ≈ 80 B/s in all per node, next to ckit's
+// ≈ 50 B/s at 151 nodes; with Alloy's default rejoin the seeds' answers dominate. Each agent is
+// 80–115 MiB resident (a whole runtime and agent, not ckit's 20MB share), ≈ 0.5–1% of a core at
+// rest. Starting 50 agents saturates both cores, and probes that miss the 2s probe timeout then
+// make a handful of suspicions (all refuted, no deaths); none once running. Before the transport
+// gave each peer its own send lane, the same start-up made 79 suspicions and 2 false deaths and
+// took 49–68s to converge.
+//
 // Run: node --import tsx scripts/bench/cluster-50.ts [--runtime=bun|node|deno|all] [--agents=50]
-//      [--batch=4] [--window=60] [--settle=15]
+//      [--batch=4] [--window=60] [--settle=15] [--rejoin=60s]
 // Prints one table row per runtime. Everything is stopped and removed at the end (also on Ctrl-C).
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -54,6 +76,8 @@ const SEEDS = 3;
 const BATCH = Number(option("batch", "4"));
 const WINDOW_S = Number(option("window", "60"));
 const SETTLE_S = Number(option("settle", "15"));
+/** --cluster.rejoin-interval of every agent; Alloy's default is 60s, 0s turns rejoining off. */
+const REJOIN = option("rejoin", "60s");
 const runtimeOption = option("runtime", "bun");
 const runtimes = runtimeOption === "all" ? ["bun", "node", "deno"] : runtimeOption.split(",");
 /** Long enough for S_max (≈204s) after the first suspicion; beyond it something is wrong. */
@@ -274,6 +298,7 @@ async function runCluster(runtime: string): Promise<Result> {
           "--cluster.enabled",
           `--cluster.node-name=agent-${String(i + 1).padStart(2, "0")}`,
           "--cluster.advertise-address=127.0.0.1",
+          `--cluster.rejoin-interval=${REJOIN}`,
           ...(seeds.length > 0 ? [`--cluster.join-addresses=${seeds.join(",")}`] : []),
           config,
         ],
@@ -386,7 +411,9 @@ for (const runtime of runtimes) {
   }
 }
 
-console.log(`\nalloy-ts cluster of ${AGENTS} agents on loopback (mean (min–max) per node; gossip over ${WINDOW_S}s of steady state)\n`);
+console.log(
+  `\nalloy-ts cluster of ${AGENTS} agents on loopback, --cluster.rejoin-interval=${REJOIN} (mean (min–max) per node; gossip over ${WINDOW_S}s of steady state)\n`,
+);
 const header = ["runtime", "start all", "converge", "packet B/s", "stream B/s", "total B/s", "packets/s", "CPU %", "RSS MiB", "RSS total", "first drops", "all drop"];
 const rows = results.map((r) => [
   r.runtime,

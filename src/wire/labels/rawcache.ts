@@ -39,7 +39,11 @@ export function hashBytes(buf: Uint8Array, start: number, end: number): number {
 
 export class RawSeriesCache {
   private arena = new Uint8Array(64 * 1024);
+  private arenaView = new DataView(this.arena.buffer);
   private arenaLen = 0;
+  /** The last buffer looked up in, and a DataView of it (a parser reads every body from one buffer). */
+  private keysIn: Uint8Array | undefined;
+  private keysView: DataView<ArrayBufferLike> = this.arenaView;
   private keyOff = new Int32Array(1024);
   private keyLen = new Int32Array(1024);
   private hashes = new Uint32Array(1024);
@@ -62,16 +66,10 @@ export class RawSeriesCache {
     // they were first seen: try the entry after the last one found before hashing and probing. On a hit
     // this reads the arena sequentially and skips the hash.
     const guess = this.last + 1;
-    if (guess < this.count && this.keyLen[guess] === len) {
-      const off = this.keyOff[guess]!;
-      const arena = this.arena;
-      let i = 0;
-      while (i < len && arena[off + i] === buf[start + i]) i++;
-      if (i === len) {
-        this.seen[guess] = this.iteration;
-        this.last = guess;
-        return guess;
-      }
+    if (guess < this.count && this.keyLen[guess] === len && this.same(this.keyOff[guess]!, buf, start, len)) {
+      this.seen[guess] = this.iteration;
+      this.last = guess;
+      return guess;
     }
     const h = hashBytes(buf, start, end);
     const mask = this.index.length - 1;
@@ -79,17 +77,29 @@ export class RawSeriesCache {
       const e1 = this.index[slot]!;
       if (e1 === EMPTY) return -1;
       const e = e1 - 1;
-      if (this.hashes[e] !== h || this.keyLen[e] !== len) continue;
-      const off = this.keyOff[e]!;
-      const arena = this.arena;
-      let i = 0;
-      while (i < len && arena[off + i] === buf[start + i]) i++;
-      if (i === len) {
-        this.seen[e] = this.iteration;
-        this.last = e;
-        return e;
-      }
+      if (this.hashes[e] !== h || this.keyLen[e] !== len || !this.same(this.keyOff[e]!, buf, start, len)) continue;
+      this.seen[e] = this.iteration;
+      this.last = e;
+      return e;
     }
+  }
+
+  /**
+   * Whether arena[off:off+len] equals buf[start:start+len]: 4 bytes at a time through DataViews (a
+   * byte loop was a third of looking up a 90-byte series on Node), the tail byte by byte.
+   */
+  private same(off: number, buf: Uint8Array, start: number, len: number): boolean {
+    if (buf !== this.keysIn) {
+      this.keysIn = buf;
+      this.keysView = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    const a = this.arenaView;
+    const b = this.keysView;
+    let i = 0;
+    for (; i + 4 <= len; i += 4) if (a.getInt32(off + i) !== b.getInt32(start + i)) return false;
+    const arena = this.arena;
+    for (; i < len; i++) if (arena[off + i] !== buf[start + i]) return false;
+    return true;
   }
 
   /** Adds buf[start:end] -> value (the key must not be present) and returns its entry. */
@@ -99,6 +109,7 @@ export class RawSeriesCache {
       const bigger = new Uint8Array(Math.max(this.arena.length * 2, this.arenaLen + len));
       bigger.set(this.arena.subarray(0, this.arenaLen));
       this.arena = bigger;
+      this.arenaView = new DataView(bigger.buffer);
     }
     if (this.count === this.keyOff.length) this.growEntries(this.count * 2);
     if ((this.count + 1) * 2 > this.index.length) this.reindex(this.index.length * 2);
@@ -173,6 +184,7 @@ export class RawSeriesCache {
     }
     const dropped = this.count - w;
     this.arena = arena;
+    this.arenaView = new DataView(arena.buffer);
     this.arenaLen = n;
     this.count = w;
     this.last = -1;

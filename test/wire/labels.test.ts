@@ -146,6 +146,24 @@ describe("SeriesTable", () => {
 
 describe("RawSeriesCache", () => {
   const enc = new TextEncoder();
+  it("tells apart keys of the same length that differ in any one byte", () => {
+    const text = enc.encode('abcdefghijklmnopqrstuvwxyz0123456789{a="b"}');
+    for (let len = 1; len <= text.length; len++) {
+      const c = new RawSeriesCache();
+      c.insert(text, 0, len, 7);
+      // The key at another offset of another buffer, as the next scrape body has it.
+      const copy = new Uint8Array(len + 3);
+      copy.set(text.subarray(0, len), 3);
+      c.nextIteration();
+      assert.equal(c.lookup(copy, 3, 3 + len), 0, `len ${len}`);
+      for (let p = 0; p < len; p++) {
+        copy[3 + p]! ^= 0x20;
+        c.nextIteration();
+        assert.equal(c.lookup(copy, 3, 3 + len), -1, `len ${len}, byte ${p}`);
+        copy[3 + p]! ^= 0x20;
+      }
+    }
+  });
   it("finds byte ranges, tracks iterations and sweeps", () => {
     const c = new RawSeriesCache();
     const body = enc.encode(Array.from({ length: 3000 }, (_, i) => `metric_${i % 10}{instance="host-${i}"}`).join("\n"));

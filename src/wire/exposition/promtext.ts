@@ -23,6 +23,7 @@ import {
 } from "./common.ts";
 import { NumberSyntaxError, parseGoInt64Digits, parsePromFloat } from "./float.ts";
 import { validUTF8 } from "./goquote.ts";
+import { StringsByBytes } from "./strings.ts";
 
 // Token and entry numbers as local constants: imported object properties are slow on hot paths
 // under some loaders (tsx compiles them to getters). Same values as T and Entry in common.ts.
@@ -72,6 +73,8 @@ export class PromTextParser implements ExpositionParser {
   hasTimestamp = false;
   timestamp = 0;
   metricType: MetricType = "unknown";
+  /** Family names, HELP texts and TYPE names: the same every scrape of a target. */
+  private readonly strings = new StringsByBytes();
   readonly exemplarValue = 0;
   readonly exemplarHasTimestamp = false;
   readonly exemplarTimestamp = 0;
@@ -95,6 +98,7 @@ export class PromTextParser implements ExpositionParser {
     this.state = S_INIT;
     this.metricType = "unknown";
     this.nOff = 0;
+    this.strings.nextBody();
     return this;
   }
 
@@ -390,7 +394,7 @@ export class PromTextParser implements ExpositionParser {
           this.textStart = this.i - this.start > 1 ? this.start + 1 : this.i;
           this.textEnd = this.i;
           if (t === tType) {
-            const s = unescapeRaw(this.buf, this.textStart, this.textEnd);
+            const s = this.strings.get(this.buf, this.textStart, this.textEnd, unescapeRaw);
             const type = TYPES[s];
             if (type === undefined || !Object.hasOwn(TYPES, s)) throw this.fail(`invalid metric type ${goQuote(s)}`);
             this.metricType = type;
@@ -520,11 +524,11 @@ export class PromTextParser implements ExpositionParser {
 
   metadataName(): string {
     // Prometheus hands back the name bytes as written (quotes removed, escapes kept).
-    return unescapeRaw(this.buf, this.offsets[0]!, this.offsets[1]!);
+    return this.strings.get(this.buf, this.offsets[0]!, this.offsets[1]!, unescapeRaw);
   }
 
   helpText(): string {
-    return this.textIsHelp ? unescape(this.buf, this.textStart, this.textEnd, false) : "";
+    return this.textIsHelp ? this.strings.get(this.buf, this.textStart, this.textEnd, unescapeHelp) : "";
   }
 
   unitText(): string {
@@ -537,6 +541,11 @@ export class PromTextParser implements ExpositionParser {
 }
 
 const utf8 = new TextDecoder();
+
+/** A HELP text's escapes (\\ and \n). */
+function unescapeHelp(b: Uint8Array, start: number, end: number): string {
+  return unescape(b, start, end, false);
+}
 
 function unescapeRaw(b: Uint8Array, start: number, end: number): string {
   return utf8.decode(b.subarray(start, end));

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import SnappyJS from "snappyjs";
-import { compress, decodedLength, decompress, SnappyError } from "../../src/wire/snappy/snappy.ts";
+import { BlockBuffer, compress, decodedLength, decompress, SnappyError } from "../../src/wire/snappy/snappy.ts";
 import { SNAPPY_WASM_BASE64, SNAPPY_WASM_SIZE } from "../../src/wire/snappy/wasm-bytes.ts";
 import { generate } from "../../scripts/gen-snappy-wasm.ts";
 import { readFileSync } from "node:fs";
@@ -55,6 +55,19 @@ describe("snappy (embedded wasm)", () => {
         const theirs = new Uint8Array(SnappyJS.compress(input));
         assert.deepEqual(decompress(theirs), input, `we decode snappyjs: ${kind} ${n}`);
       }
+    }
+  });
+
+  it("compresses into a reusable buffer, growing it when a block does not fit", () => {
+    const into = new BlockBuffer();
+    const inputs = [new Uint8Array(0), new TextEncoder().encode("small"), Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7919) & 0xff), new TextEncoder().encode("small again")];
+    let previous: Uint8Array | undefined;
+    for (const input of inputs) {
+      const block = compress(input, into);
+      assert.deepEqual(block, compress(input), "the same block as a fresh one");
+      assert.deepEqual(decompress(block), input);
+      if (previous && block.length <= previous.buffer.byteLength) assert.equal(block.buffer, previous.buffer, "reused");
+      previous = block;
     }
   });
 

@@ -8,7 +8,7 @@
 //   X-Prometheus-Remote-Write-Version: 0.1.0
 // plus a User-Agent; Alloy adds X-Alloy-Id (and the legacy X-Agent-Id) with its seed UID.
 
-import { compress, decompress } from "../snappy/snappy.ts";
+import { type BlockBuffer, compress, decompress } from "../snappy/snappy.ts";
 
 export const REMOTE_WRITE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   "Content-Encoding": "snappy",
@@ -16,9 +16,9 @@ export const REMOTE_WRITE_HEADERS: Readonly<Record<string, string>> = Object.fre
   "X-Prometheus-Remote-Write-Version": "0.1.0",
 });
 
-/** Snappy-compresses an encoded WriteRequest into a request body (a fresh copy). */
-export function requestBody(writeRequest: Uint8Array): Uint8Array {
-  return compress(writeRequest);
+/** Snappy-compresses an encoded WriteRequest into a request body: a fresh copy, or a view of `into`. */
+export function requestBody(writeRequest: Uint8Array, into?: BlockBuffer): Uint8Array {
+  return compress(writeRequest, into);
 }
 
 /** The WriteRequest bytes of a received body; throws on corrupt or oversized snappy. */

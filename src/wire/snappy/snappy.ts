@@ -61,7 +61,7 @@ export function initSnappy(): void {
   instance();
 }
 
-function call(fn: "compress_raw" | "decompress_raw", input: Uint8Array): Uint8Array {
+function call(fn: "compress_raw" | "decompress_raw", input: Uint8Array, into?: BlockBuffer): Uint8Array {
   const w = instance();
   const retptr = w.__wbindgen_add_to_stack_pointer(-16);
   try {
@@ -79,7 +79,9 @@ function call(fn: "compress_raw" | "decompress_raw", input: Uint8Array): Uint8Ar
       throw new SnappyError(message);
     }
     // Memory may have grown during the call: take a fresh view, copy out, free.
-    const out = new Uint8Array(w.memory.buffer, outPtr, outLen).slice();
+    const result = new Uint8Array(w.memory.buffer, outPtr, outLen);
+    const out = into ? into.take(outLen) : new Uint8Array(outLen);
+    out.set(result);
     w.__wbindgen_free(outPtr, outLen);
     return out;
   } finally {
@@ -87,9 +89,25 @@ function call(fn: "compress_raw" | "decompress_raw", input: Uint8Array): Uint8Ar
   }
 }
 
-/** Compresses `input` into one snappy block. */
-export function compress(input: Uint8Array): Uint8Array {
-  return call("compress_raw", input);
+/**
+ * A reusable output buffer for compress(): a sender that compresses one body at a time (and keeps it
+ * until it is sent) allocates no new ArrayBuffer per body. On Node, ArrayBuffers count against the
+ * old generation's limit until the next full collection: one per remote-write request made up a
+ * sixth of what set off those collections on the scrape -> remote_write path.
+ */
+export class BlockBuffer {
+  #buf = new Uint8Array(0);
+
+  /** A view of n bytes of the buffer (grown when needed), valid until the next take(). */
+  take(n: number): Uint8Array {
+    if (this.#buf.length < n) this.#buf = new Uint8Array(Math.max(n, this.#buf.length * 2));
+    return this.#buf.subarray(0, n);
+  }
+}
+
+/** Compresses `input` into one snappy block: a new array, or a view of `into` valid until its next use. */
+export function compress(input: Uint8Array, into?: BlockBuffer): Uint8Array {
+  return call("compress_raw", input, into);
 }
 
 /**

@@ -20,6 +20,7 @@ import type { NativeHistogram } from "../../../wire/histogram.ts";
 import { LabelsBuilder } from "../../../wire/labels/builder.ts";
 import { ProtoWriter, varintSize } from "../../../wire/protobuf/writer.ts";
 import { WriteRequestEncoder } from "../../../wire/remotewrite/encode.ts";
+import { BlockBuffer } from "../../../wire/snappy/snappy.ts";
 import { REMOTE_WRITE_HEADERS, requestBody } from "../../../wire/remotewrite/request.ts";
 import type { HttpClient } from "../httpclient.ts";
 import type { LabelStore } from "../labelstore.ts";
@@ -236,6 +237,8 @@ class SendBatch {
   length = 0;
   histograms: QueuedHistogram[] = [];
   exemplars: QueuedExemplar[] = [];
+  /** The compressed request body; a shard sends one batch at a time. */
+  readonly body = new BlockBuffer();
 
   constructor(n: number) {
     this.refs = new Int32Array(n);
@@ -771,7 +774,7 @@ export class Endpoint {
       samples: { length: batch.length, refs: batch.refs, timestamps: batch.ts, values: batch.values, stale: batch.stale },
       histograms: batch.histograms.map((h) => ({ ref: h.ref, timestamp: h.ts, histogram: h.histogram })),
     });
-    if (batch.exemplars.length === 0) return requestBody(req);
+    if (batch.exemplars.length === 0) return requestBody(req, batch.body);
     const w = new ProtoWriter(req.length + 256 * batch.exemplars.length);
     w.ensure(req.length);
     w.buf.set(req, 0);
@@ -798,7 +801,7 @@ export class Endpoint {
       w.byte(0x1a);
       w.lenBytes(exBody);
     }
-    return requestBody(w.bytes());
+    return requestBody(w.bytes(), batch.body);
   }
 
   private async post(body: Uint8Array): Promise<void> {

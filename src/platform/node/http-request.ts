@@ -67,12 +67,16 @@ export async function nodeRequest(request: HttpRequest): Promise<HttpResponse> {
   }
 }
 
+/** The URL as fetch takes it: credentials in it are refused rather than dropped. */
 function parseUrl(text: string): URL {
+  let url: URL;
   try {
-    return new URL(text);
+    url = new URL(text);
   } catch (error) {
     throw new TypeError(`Failed to parse URL from ${text}`, { cause: error });
   }
+  if (url.username !== "" || url.password !== "") throw new TypeError(`Request cannot be constructed from a URL that includes credentials: ${text}`);
+  return url;
 }
 
 /** fetch's error for a request that failed on the network. */

@@ -2,36 +2,6 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ProtoWriter } from "../../src/wire/protobuf/writer.ts";
 
-describe("ProtoWriter.copy", () => {
-  const source = Uint8Array.from({ length: 300 }, (_, i) => (i * 37 + 11) & 0xff);
-  const view = new DataView(source.buffer);
-
-  it("copies every length from every offset, byte for byte, after what was written", () => {
-    for (let n = 0; n <= 40; n++) {
-      for (let offset = 0; offset < 9; offset++) {
-        const w = new ProtoWriter(16);
-        w.byte(0xaa);
-        w.copy(view, offset, n);
-        w.byte(0xbb);
-        assert.deepEqual([...w.bytes()], [0xaa, ...source.subarray(offset, offset + n), 0xbb], `n=${n} offset=${offset}`);
-      }
-    }
-  });
-
-  it("keeps copying correctly after the buffer grows", () => {
-    const w = new ProtoWriter(4);
-    const expected: number[] = [];
-    for (let k = 0; k < 50; k++) {
-      const offset = (k * 13) % 200, n = (k * 7) % 60;
-      w.copy(view, offset, n);
-      expected.push(...source.subarray(offset, offset + n));
-      w.varint(k);
-      expected.push(k);
-    }
-    assert.deepEqual([...w.bytes()], expected);
-  });
-});
-
 describe("ProtoWriter.varint", () => {
   /** Reference: the 64-bit two's complement of n, 7 bits at a time. */
   function reference(n: number): number[] {

@@ -100,6 +100,39 @@ describe("remote write encoder", () => {
     assert.deepEqual(ours.metadata, [{ type: "counter", family: "http_requests", help: "Requests.", unit: "" }, { type: "unknown", family: "x", help: "", unit: "seconds" }]);
   });
 
+  it("keeps requests and label bytes intact while its buffers grow, series first seen mid-request included", () => {
+    // Long labels: the label arena and the request both outgrow their first 256 KiB several times.
+    const sets = Array.from({ length: 3000 }, (_, i) => ["__name__", `metric_${i % 7}`, "id", String(i), "pad", `${i}-${"x".repeat(200 + (i % 13))}`]);
+    const { t, refs } = table(sets);
+    const enc = new WriteRequestEncoder(t, { externalLabels: { cluster: "eu" } });
+    const expected = (order: number[]) => order.map((k) => ({ labels: labelsObj([...sets[k]!.slice(0, 2), "cluster", "eu", ...sets[k]!.slice(2)]), value: k + 0.5, timestamp: 1_700_000_000_000 + k }));
+    const request = (order: number[], withHistogram: boolean) => {
+      const h = new NativeHistogram();
+      h.count = 1; h.positiveSpans.push(0, 1); h.positiveDeltas.push(1);
+      return enc.encode({
+        samples: {
+          length: order.length,
+          refs: order.map((k) => refs[k]!),
+          timestamps: Float64Array.from(order, (k) => 1_700_000_000_000 + k),
+          values: Float64Array.from(order, (k) => k + 0.5),
+        },
+        // A histogram makes the writer grow its own buffer: the next request must still be right.
+        histograms: withHistogram ? [{ ref: refs[0]!, timestamp: 1, histogram: h }] : [],
+      });
+    };
+    const check = (bytes: Uint8Array, order: number[]) => {
+      const got = (peerDecode(bytes) as { timeseries: { labels: unknown; samples: { value: number; timestamp: number }[] }[] }).timeseries
+        .filter((ts) => ts.samples.length > 0)
+        .map((ts) => ({ labels: ts.labels, value: ts.samples[0]!.value, timestamp: ts.samples[0]!.timestamp }));
+      assert.deepEqual(got, expected(order));
+    };
+    const first = Array.from({ length: 1500 }, (_, k) => k);
+    check(request(first, false), first);
+    const mixed = Array.from({ length: 3000 }, (_, k) => (k * 7) % 3000); // cached and new series interleaved
+    check(request(mixed, true), mixed);
+    check(request(first, false), first);
+  });
+
   it("decodes what protobufjs encodes", () => {
     const msg = WriteRequestType.fromObject({
       timeseries: [{

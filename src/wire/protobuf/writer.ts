@@ -47,33 +47,6 @@ export class ProtoWriter {
     const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
     bigger.set(this.buf.subarray(0, this.pos));
     this.buf = bigger;
-    this.#view = undefined;
-  }
-
-  #view: DataView | undefined;
-
-  /**
-   * Copies n bytes from `from` (a DataView of the source buffer) at `offset`, for the many short copies
-   * of a hot loop: buf.set(src.subarray(…)) costs a view object per copy, which made up 40% of what a
-   * Node agent allocated on the remote-write path. 4-byte DataView moves allocate nothing; they cost
-   * about 50 ns more per 150-byte label set than set() in scripts/bench/wire-remotewrite.ts, far less
-   * than the garbage collection the views caused.
-   */
-  copy(from: DataView, offset: number, n: number): void {
-    this.ensure(n);
-    const to = (this.#view ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength));
-    const pos = this.pos;
-    let k = 0;
-    for (; k + 8 <= n; k += 8) {
-      to.setInt32(pos + k, from.getInt32(offset + k));
-      to.setInt32(pos + k + 4, from.getInt32(offset + k + 4));
-    }
-    if (k + 4 <= n) {
-      to.setInt32(pos + k, from.getInt32(offset + k));
-      k += 4;
-    }
-    for (; k < n; k++) to.setUint8(pos + k, from.getUint8(offset + k));
-    this.pos = pos + n;
   }
 
   /** The bytes written so far (a view, valid until the next write). */

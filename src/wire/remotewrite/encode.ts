@@ -67,10 +67,16 @@ export interface EncoderOptions {
 const utf8 = new TextEncoder();
 
 export class WriteRequestEncoder {
-  private readonly w = new ProtoWriter(256 * 1024);
+  private readonly w = new ProtoWriter(0);
   private readonly scratch = new ProtoWriter(1024);
-  private arena = new Uint8Array(256 * 1024);
-  private arenaView = new DataView(this.arena.buffer);
+  // One ArrayBuffer holds the request being written (the writer's buffer is a view of its front,
+  // [0, outCap)) and the label arena (the rest): a series' label bytes go into the request with
+  // copyWithin, a native copy that allocates nothing. buf.set(arena.subarray(…)) cost a view object
+  // per series (40% of what a Node agent allocated on the pipeline), a DataView copy loop a quarter of
+  // the time Node spent encoding.
+  private mem = new Uint8Array(0);
+  private outCap = 0;
+  private arena = new Uint8Array(0);
   private arenaLen = 0;
   private cacheOff = new Int32Array(1024).fill(-1);
   private cacheLen = new Int32Array(1024);
@@ -78,6 +84,29 @@ export class WriteRequestEncoder {
 
   constructor(readonly series: SeriesTable, options: EncoderOptions = {}) {
     this.external = Object.entries(options.externalLabels ?? {}).sort((a, b) => compareStrings(a[0], b[0]));
+    this.layout(256 * 1024, 256 * 1024);
+  }
+
+  /**
+   * Lays the request and the arena out in a new buffer of the given capacities, keeping what the
+   * writer has written (its buffer may have grown apart from the shared one) and the arena's bytes.
+   */
+  private layout(outCap: number, arenaCap: number): void {
+    const w = this.w;
+    const mem = new Uint8Array(outCap + arenaCap);
+    mem.set(w.buf.subarray(0, w.pos));
+    mem.set(this.arena.subarray(0, this.arenaLen), outCap);
+    this.mem = mem;
+    this.outCap = outCap;
+    this.arena = mem.subarray(outCap);
+    w.buf = mem.subarray(0, outCap);
+  }
+
+  /** Room for n more bytes in the request, in the shared buffer. */
+  private room(n: number): void {
+    const w = this.w;
+    if (w.buf.buffer === this.mem.buffer && w.pos + n <= this.outCap) return;
+    this.layout(Math.max(this.outCap * 2, w.buf.length, w.pos + n), this.arena.length);
   }
 
   /** Drops the cached label bytes of a series (call when its ref is deleted). */
@@ -107,8 +136,6 @@ export class WriteRequestEncoder {
         const ref = refs[i]!;
         let j = i + 1;
         while (j < s.length && refs[j] === ref) j++;
-        // The label bytes are copied from the arena by offset: a subarray view per series was 40% of
-        // all the bytes a Node agent allocated on the scrape -> remote_write pipeline.
         const labelsOff = this.labelOffset(ref);
         const labelsLen = this.cacheLen[ref]!;
         let size = labelsLen + samplesSize(values, timestamps, stale, i, j);
@@ -117,10 +144,12 @@ export class WriteRequestEncoder {
           if (exemplars[ex]!.sample >= i) size += this.exemplarSize(exemplars[ex]!);
           ex++;
         }
-        w.ensure(11 + size);
+        this.room(11 + size);
         w.buf[w.pos++] = 0x0a; // WriteRequest.timeseries
         w.varint(size);
-        w.copy(this.arenaView, labelsOff, labelsLen);
+        const from = this.outCap + labelsOff;
+        this.mem.copyWithin(w.pos, from, from + labelsLen);
+        w.pos += labelsLen;
         writeSamples(w, values, timestamps, stale, i, j);
         for (let e = exStart; e < ex; e++) if (exemplars[e]!.sample >= i) this.writeExemplar(exemplars[e]!);
         i = j;
@@ -192,10 +221,7 @@ export class WriteRequestEncoder {
     }
     const bytes = sw.bytes();
     if (this.arenaLen + bytes.length > this.arena.length) {
-      const bigger = new Uint8Array(Math.max(this.arena.length * 2, this.arenaLen + bytes.length));
-      bigger.set(this.arena.subarray(0, this.arenaLen));
-      this.arena = bigger;
-      this.arenaView = new DataView(bigger.buffer);
+      this.layout(Math.max(this.outCap, this.w.buf.length), Math.max(this.arena.length * 2, this.arenaLen + bytes.length));
     }
     const off = this.arenaLen;
     this.arena.set(bytes, off);

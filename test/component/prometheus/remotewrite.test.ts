@@ -63,6 +63,19 @@ function receiverOf(runtime: ReturnType<typeof newRuntime>, id: string): Metrics
 describe("WAL format", () => {
   it("computes CRC32C (Castagnoli)", () => {
     assert.equal(crc32c(new TextEncoder().encode("123456789")), 0xe3069283);
+    // Any range of any buffer, against the bit-by-bit definition.
+    const bitwise = (b: Uint8Array, start: number, end: number) => {
+      let c = 0xffffffff;
+      for (let i = start; i < end; i++) {
+        c ^= b[i]!;
+        for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
+      }
+      return (c ^ 0xffffffff) >>> 0;
+    };
+    const bytes = Uint8Array.from({ length: 300 }, (_, i) => (i * 167 + 13) & 0xff);
+    for (let start = 0; start < 9; start++) {
+      for (let end = start; end <= 300; end += 7) assert.equal(crc32c(bytes, start, end), bitwise(bytes, start, end), `${start}..${end}`);
+    }
   });
 
   it("splits records over pages, reads them back, and stops at a torn tail", async () => {

@@ -74,6 +74,8 @@ export class WalStorage {
   private replaying = -1;
   private closed = false;
   private appendChain: Promise<void> = Promise.resolve();
+  /** append()'s WAL ref per sample of the batch. */
+  private walRefs = new Int32Array(1024);
 
   constructor(options: WalStorageOptions) {
     this.platform = options.platform;
@@ -241,7 +243,9 @@ export class WalStorage {
     if (this.closed) return Promise.reject(new Error("WAL is closed"));
     const newSeries: number[] = [];
     const n = batch.length;
-    const walRefs = new Int32Array(n);
+    // Reused: an ArrayBuffer per batch counted against Node's old-generation limit until the next full GC.
+    if (this.walRefs.length < n) this.walRefs = new Int32Array(Math.max(n, this.walRefs.length * 2));
+    const walRefs = this.walRefs.subarray(0, n);
     const ids = batch.ids, ts = batch.timestamps;
     for (let i = 0; i < n; i++) {
       const g = ids[i]!;

@@ -23,17 +23,31 @@ const REC_LAST = 4;
 const SNAPPY_MASK = 1 << 3;
 const REC_TYPE_MASK = SNAPPY_MASK - 1;
 
-// CRC-32C (Castagnoli), table driven.
-const CRC_TABLE = new Int32Array(256);
+// CRC-32C (Castagnoli), slicing-by-8: eight tables, eight bytes per step (every WAL byte is summed
+// when written; a byte at a time was most of the WAL writer's time).
+const CRC_TABLES = new Int32Array(256 * 8);
 for (let n = 0; n < 256; n++) {
   let c = n;
   for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
-  CRC_TABLE[n] = c;
+  CRC_TABLES[n] = c;
+}
+for (let n = 0; n < 256; n++) {
+  for (let t = 1; t < 8; t++) {
+    const prev = CRC_TABLES[(t - 1) * 256 + n]!;
+    CRC_TABLES[t * 256 + n] = CRC_TABLES[prev & 0xff]! ^ (prev >>> 8);
+  }
 }
 
 export function crc32c(b: Uint8Array, start = 0, end = b.length): number {
+  const T = CRC_TABLES;
   let crc = -1;
-  for (let i = start; i < end; i++) crc = CRC_TABLE[(crc ^ b[i]!) & 0xff]! ^ (crc >>> 8);
+  let i = start;
+  for (; i + 8 <= end; i += 8) {
+    const lo = crc ^ (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24));
+    crc = T[1792 + (lo & 0xff)]! ^ T[1536 + ((lo >>> 8) & 0xff)]! ^ T[1280 + ((lo >>> 16) & 0xff)]! ^ T[1024 + (lo >>> 24)]! ^
+      T[768 + b[i + 4]!]! ^ T[512 + b[i + 5]!]! ^ T[256 + b[i + 6]!]! ^ T[b[i + 7]!]!;
+  }
+  for (; i < end; i++) crc = T[(crc ^ b[i]!) & 0xff]! ^ (crc >>> 8);
   return (crc ^ -1) >>> 0;
 }
 

@@ -438,7 +438,54 @@ export class PromTextParser implements ExpositionParser {
     }
   }
 
+  /**
+   * The usual label set — `name="value"` pairs of ASCII without escapes, separated by commas — read
+   * in one pass (most of a scrape's lines), giving the offsets the token by token path below would.
+   * Anything else (blanks, escapes, bytes >= 0x80, NULs, quoted names, errors) returns false with
+   * nothing changed, for that path to read the line.
+   */
+  private fastLVals(): boolean {
+    const b = this.buf;
+    const n = this.n;
+    const nOff = this.nOff;
+    let i = this.i;
+    for (;;) {
+      let c = i < n ? b[i]! : 0;
+      if (c === 125) break;
+      if (!(CLASS[c]! & C_L)) return this.undo(nOff);
+      const nameStart = i;
+      do c = ++i < n ? b[i]! : 0;
+      while (CLASS[c]! & (C_L | C_D));
+      if (c !== 61 || i + 1 >= n || b[i + 1] !== 34) return this.undo(nOff);
+      const nameEnd = i;
+      i += 2;
+      const valueStart = i;
+      while (i < n && (c = b[i]!) !== 34 && c !== 92 && c !== 10 && c !== 0 && c < 0x80) i++;
+      if (i >= n || b[i] !== 34) return this.undo(nOff);
+      this.push(nameStart, nameEnd);
+      this.push(valueStart, i);
+      c = ++i < n ? b[i]! : 0;
+      if (c === 44) {
+        i++;
+        continue;
+      }
+      if (c !== 125) return this.undo(nOff);
+      break;
+    }
+    // As after the closing brace's token: past it, in the value state.
+    this.start = i;
+    this.i = i + 1;
+    this.state = S_VALUE;
+    return true;
+  }
+
+  private undo(nOff: number): false {
+    this.nOff = nOff;
+    return false;
+  }
+
   private parseLVals(): void {
+    if (this.fastLVals()) return;
     const b = this.buf;
     let t = this.tok();
     for (;;) {

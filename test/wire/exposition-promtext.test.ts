@@ -209,6 +209,27 @@ describe("Prometheus text format: our additions", () => {
     assert.match(errorOf(parse("h 1 -5\n")), /^expected timestamp or new record, got "-"/);
   });
 
+  it("reads a plain label set in one pass exactly as token by token", () => {
+    // Each pair: a line the one-pass reader takes, and the same series written so that it cannot.
+    const pairs: [string, string][] = [
+      ['m{a="1",b_2="x y",c=""} 1 5\n', 'm{ a="1",b_2="x y",c=""} 1 5\n'],
+      ['m{a="1",} 2\n', 'm{a="1" ,} 2\n'],
+      ["m{} 3\n", "m{ } 3\n"],
+      ['{"m",le="0.5"} 4\n', '{ "m",le="0.5"} 4\n'],
+      ['m{path="/a/b?c=d&e",x="\'q\'"} 5\n', 'm{path="/a/b?c=d&e",x="\'q\'" } 5\n'],
+    ];
+    for (const [fast, slow] of pairs) {
+      const a = collect(parse(fast)) as { m: string; lset: string[]; v: number; t?: number }[];
+      const b = collect(parse(slow)) as { m: string; lset: string[]; v: number; t?: number }[];
+      assert.deepEqual(a.map(({ lset, v, t }) => ({ lset, v, t })), b.map(({ lset, v, t }) => ({ lset, v, t })), fast);
+      assert.equal(a[0]!.m, fast.slice(0, fast.lastIndexOf("}") + 1));
+    }
+    // Errors after or in a label set are the token path's, as Prometheus words them.
+    assert.equal(errorOf(parse('m{a="1"}x\n')), 'strconv.ParseFloat: parsing "x": invalid syntax while parsing: "m{a=\\"1\\"}x"');
+    assert.equal(errorOf(parse('m{a="1",b}\n')), 'expected equal, got "}\\n" ("BCLOSE") while parsing: "m{a=\\"1\\",b}\\n"');
+    assert.equal(errorOf(parse('m{a="1"} 1 x\n')), 'expected timestamp or new record, got "x" ("INVALID") while parsing: "m{a=\\"1\\"} 1 x"');
+  });
+
   it("reuses its buffer across bodies", () => {
     const p = new PromTextParser();
     for (const body of ["a 1\n", "bb{x=\"y\"} 2 3\n", "c 4"]) {

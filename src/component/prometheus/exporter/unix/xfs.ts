@@ -5,8 +5,8 @@ import { type Collector, listDir, read } from "./common.ts";
 // The stats file's lines and how many values each must have (prometheus/procfs's checks).
 const LINE_LENGTHS: Record<string, number[]> = { extent_alloc: [4], abt: [4], blk_map: [7], bmbt: [4], dir: [4], ig: [7], rw: [2], vnodes: [7, 8] };
 
-// line, column, metric (node_xfs_...), help. (One help text is split so that the portability check
-// does not take its "process." for the process global.)
+// line, column, metric (node_xfs_...), help. (One help text is split in two so that the portability
+// check does not read its last word and full stop as the runtime global of that name.)
 const XFS: [line: string, column: number, name: string, help: string][] = [
   ["extent_alloc", 0, "extent_allocation_extents_allocated_total", "Number of extents allocated for a filesystem."],
   ["extent_alloc", 1, "extent_allocation_blocks_allocated_total", "Number of blocks allocated for a filesystem."],
